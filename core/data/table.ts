@@ -1,0 +1,208 @@
+/**
+ * Reading delimited text (CSV/TSV with a header) and JSON Lines into typed rows.
+ * Every problem is reported as a DataError naming the file, line and field; with
+ * `skipBad` the bad rows are skipped and listed instead. Nothing is dropped silently.
+ */
+import * as fs from 'fs';
+import { parse } from 'csv-parse/sync';
+import { DataError, Loaded, LoadOptions, SkippedRow } from './errors';
+
+/** Longest line we accept: a guard against binary files and runaway quotes. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** Reads a file as UTF-8, refusing bad UTF-8 with the line it sits on. */
+export function readUtf8(file: string): string {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(file, undefined, undefined, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(e)})`);
+  }
+  try {
+    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return text;
+  } catch {
+    // Locate the first invalid byte: decode prefixes line by line.
+    let line = 1;
+    let start = 0;
+    const dec = new TextDecoder('utf-8', { fatal: true });
+    for (let i = 0; i <= buf.length; i++) {
+      if (i === buf.length || buf[i] === 0x0a) {
+        try {
+          dec.decode(buf.subarray(start, i));
+        } catch {
+          throw new DataError(file, line, undefined, 'not valid UTF-8 text');
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    throw new DataError(file, undefined, undefined, 'not valid UTF-8 text');
+  }
+}
+
+function checkLineLengths(file: string, text: string): void {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || text.charCodeAt(i) === 10) {
+      if (i - start > MAX_LINE_BYTES) throw new DataError(file, line, undefined, `line longer than ${MAX_LINE_BYTES} characters`);
+      line++;
+      start = i + 1;
+    }
+  }
+}
+
+/** A field parser: turns the raw string into a value or throws a message. */
+export type FieldParser<V> = (raw: string) => V;
+
+export type Schema<T> = { [K in keyof T]: { column: string; parse: FieldParser<T[K]>; optional?: boolean } };
+
+/** Parsers for common field kinds. Each throws a short message; the caller adds file/line/field. */
+export const fields = {
+  text: (raw: string): string => raw,
+  nonEmpty: (raw: string): string => {
+    if (raw.trim() === '') throw new Error('is empty');
+    return raw;
+  },
+  number: (raw: string): number => {
+    const v = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isFinite(v)) throw new Error(`"${short(raw)}" is not a number`);
+    return v;
+  },
+  integer: (raw: string): number => {
+    const v = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isInteger(v)) throw new Error(`"${short(raw)}" is not an integer`);
+    return v;
+  },
+  oneOf: <S extends string>(...allowed: S[]) => (raw: string): S => {
+    const v = raw.trim();
+    if (!(allowed as string[]).includes(v)) throw new Error(`"${short(v)}" is not one of ${allowed.join(', ')}`);
+    return v as S;
+  },
+};
+
+export function short(s: string, n = 40): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+function emptyCheck(file: string, text: string): void {
+  if (text.trim() === '') throw new DataError(file, undefined, undefined, 'file is empty');
+}
+
+/**
+ * Reads a CSV/TSV with a header row into typed rows. The header must contain every
+ * column the schema names (extra columns are allowed and ignored).
+ */
+export function readTable<T>(file: string, schema: Schema<T>, opts: LoadOptions & { delimiter?: string } = {}): Loaded<T> {
+  const text = readUtf8(file);
+  emptyCheck(file, text);
+  checkLineLengths(file, text);
+  const delimiter = opts.delimiter ?? (file.endsWith('.tsv') || /\.(data|base|test)$/.test(file) ? '\t' : ',');
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parse(text, { delimiter, relax_column_count: true, info: true, skip_empty_lines: true, relax_quotes: delimiter === '\t', quote: delimiter === '\t' ? false : '"' }) as never;
+  } catch (e) {
+    const err = e as { lines?: number; message: string };
+    throw new DataError(file, err.lines, undefined, `malformed ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${err.message.replace(/^.*?: /, '')}`);
+  }
+  if (records.length === 0) throw new DataError(file, 1, undefined, 'no header row');
+  const header = records[0].record.map((h) => h.trim());
+  const keys = Object.keys(schema) as Array<keyof T>;
+  const index = new Map<keyof T, number>();
+  for (const k of keys) {
+    const col = schema[k].column;
+    const at = header.indexOf(col);
+    if (at < 0 && !schema[k].optional) {
+      throw new DataError(file, 1, col, `missing column "${col}" (header has: ${header.join(', ') || 'nothing'})`);
+    }
+    index.set(k, at);
+  }
+  const rows: T[] = [];
+  const skipped: SkippedRow[] = [];
+  for (let r = 1; r < records.length; r++) {
+    const { record, info } = records[r];
+    const line = info.lines;
+    try {
+      if (record.length !== header.length) {
+        throw new DataError(file, line, undefined, `has ${record.length} fields, the header has ${header.length}`);
+      }
+      const row = {} as T;
+      for (const k of keys) {
+        const at = index.get(k)!;
+        if (at < 0) continue;
+        try {
+          row[k] = schema[k].parse(record[at]);
+        } catch (e) {
+          throw new DataError(file, line, schema[k].column, (e as Error).message);
+        }
+      }
+      rows.push(row);
+      if (opts.limit !== undefined && rows.length >= opts.limit) break;
+    } catch (e) {
+      if (!(e instanceof DataError) || !opts.skipBad) throw e;
+      skipped.push({ line, field: e.field, problem: e.problem });
+    }
+  }
+  return { rows, skipped, file };
+}
+
+/** Reads JSON Lines: each non-empty line one object, checked by `parseRow`. */
+export function readJsonl<T>(file: string, parseRow: (obj: Record<string, unknown>) => T, opts: LoadOptions = {}): Loaded<T> {
+  const text = readUtf8(file);
+  emptyCheck(file, text);
+  checkLineLengths(file, text);
+  const rows: T[] = [];
+  const skipped: SkippedRow[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (raw === '') continue;
+    const line = i + 1;
+    try {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(raw);
+      } catch (e) {
+        throw new DataError(file, line, undefined, `not valid JSON (${(e as Error).message})`);
+      }
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new DataError(file, line, undefined, 'is not a JSON object');
+      try {
+        rows.push(parseRow(obj as Record<string, unknown>));
+      } catch (e) {
+        if (e instanceof FieldError) throw new DataError(file, line, e.field, e.message);
+        throw e;
+      }
+      if (opts.limit !== undefined && rows.length >= opts.limit) break;
+    } catch (e) {
+      if (!(e instanceof DataError) || !opts.skipBad) throw e;
+      skipped.push({ line, field: e.field, problem: e.problem });
+    }
+  }
+  return { rows, skipped, file };
+}
+
+/** Thrown by JSONL row parsers to blame one field. */
+export class FieldError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** Reads a string field of a JSON object, or throws a FieldError. */
+export function stringField(obj: Record<string, unknown>, field: string, opts: { allowEmpty?: boolean } = {}): string {
+  const v = obj[field];
+  if (v === undefined) throw new FieldError(field, 'is missing');
+  if (typeof v !== 'string') throw new FieldError(field, `must be a string (got ${typeof v})`);
+  if (!opts.allowEmpty && v.trim() === '') throw new FieldError(field, 'is empty');
+  return v;
+}
+
+/** One line for a report of skipped rows (the CLI prints it on stderr). */
+export function describeSkipped(loaded: Loaded<unknown>): string | undefined {
+  if (loaded.skipped.length === 0) return undefined;
+  const first = loaded.skipped.slice(0, 5).map((s) => `line ${s.line}${s.field ? ` (${s.field})` : ''}: ${s.problem}`);
+  return `${loaded.file}: skipped ${loaded.skipped.length} bad row(s): ${first.join('; ')}${loaded.skipped.length > 5 ? '; …' : ''}`;
+}
