@@ -17,8 +17,8 @@ type WasmBackend = tf.KernelBackend & {
 /** UnsortedSegmentSum: the gradient of gather (Embedding lookups). */
 function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
-  const x = args.inputs.x;
-  const segmentIds = args.inputs.segmentIds;
+  const x = args.inputs.x!;
+  const segmentIds = args.inputs.segmentIds!;
   const numSegments = (args.attrs as unknown as { numSegments: number }).numSegments;
   const rows = segmentIds.shape.reduce((a, b) => a * b, 1);
   const inner = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
@@ -45,7 +45,8 @@ function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: tf.K
  */
 function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
-  const { x, dy } = args.inputs;
+  const x = args.inputs.x!;
+  const dy = args.inputs.dy!;
   const attrs = args.attrs as unknown as {
     strides: [number, number] | number; pad: 'valid' | 'same' | number; dataFormat: string;
     dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number];

@@ -1,0 +1,52 @@
+/** The copywriter's public contract, used by the CLI, the Slack bot and the notebooks. */
+
+export type Tone = 'warm' | 'excited' | 'reassuring' | 'concise';
+export const TONES: Tone[] = ['warm', 'excited', 'reassuring', 'concise'];
+export type LengthBucket = 'short' | 'medium' | 'long';
+
+export interface DraftRequest {
+  userId: string;
+  itemId?: string;
+  /** `auto` (or absent) lets the pipeline choose from the user's sentiment and the bandit. */
+  tone?: Tone | 'auto';
+  n?: number;
+  length?: LengthBucket;
+  /** Omit review snippets from explanations. */
+  noEvidence?: boolean;
+  /** Where the request came from, stored with the drafts. */
+  source?: { kind: 'cli' | 'slack'; requestedBy?: string; channel?: string; threadTs?: string };
+}
+
+export interface ComplianceFinding {
+  term: string;
+  category: string;
+  /** What was done: replaced, sentence dropped, or the draft withheld. */
+  action: 'replaced' | 'dropped' | 'withheld';
+  replacement?: string;
+}
+
+export interface Draft {
+  id: string;
+  item_id: string;
+  text: string;
+  tone: Tone;
+  strategy: string;
+  score: number;
+  compliance: { ok: boolean; findings: ComplianceFinding[] };
+  explanation: string;
+}
+
+export interface DraftResult {
+  /** The user's pseudonym (never the raw id). */
+  user: string;
+  request_id: string;
+  drafts: Draft[];
+}
+
+/** Unknown user or item: callers show which one. */
+export class UnknownEntityError extends Error {
+  constructor(readonly kind: 'user' | 'item', readonly id: string) {
+    super(`unknown ${kind} "${id}"`);
+    this.name = 'UnknownEntityError';
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The SQLite store shared by the CLI, the copywriter and the Slack bot
+ * (`COPYDESK_DB`, default ./copydesk.db): requests, drafts and their versions,
+ * reviewer decisions, the audit log, the strategy bandit and campaign outcomes.
+ *
+ * Modules that need more tables add them in MIGRATIONS (append only: never edit
+ * a migration that has shipped).
+ */
+import Database from 'better-sqlite3';
+import * as path from 'path';
+
+export type Db = Database.Database;
+export type DraftStatus = 'pending' | 'approved' | 'rejected' | 'superseded';
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE requests (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,              -- cli | slack
+    requested_by TEXT,                 -- Slack user id or cli
+    channel TEXT, thread_ts TEXT,
+    user_id TEXT NOT NULL, item_id TEXT, tone TEXT, n INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE drafts (
+    id TEXT PRIMARY KEY,
+    request_id TEXT REFERENCES requests(id),
+    user_id TEXT NOT NULL,             -- internal id; leaves the core only as user_pseudonym
+    user_pseudonym TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    text TEXT NOT NULL,                -- current text (latest version)
+    tone TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    score REAL NOT NULL,
+    compliance_json TEXT NOT NULL,
+    explanation TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','approved','rejected','superseded')),
+    version INTEGER NOT NULL DEFAULT 1,
+    edited INTEGER NOT NULL DEFAULT 0,
+    supersedes TEXT REFERENCES drafts(id),
+    decided_by TEXT, decided_at TEXT,
+    channel TEXT, message_ts TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX drafts_status ON drafts(status, created_at);
+  CREATE INDEX drafts_request ON drafts(request_id);
+  CREATE TABLE draft_versions (
+    draft_id TEXT NOT NULL REFERENCES drafts(id),
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    edited_by TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (draft_id, version)
+  );
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    draft_id TEXT,
+    before_json TEXT,
+    after_json TEXT
+  );
+  CREATE TABLE bandit_arms (
+    segment TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    alpha REAL NOT NULL DEFAULT 1,
+    beta REAL NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (segment, strategy)
+  );
+  CREATE TABLE outcomes (
+    draft_id TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('impression','click','conversion')),
+    timestamp TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (draft_id, event, timestamp)
+  );
+  `,
+];
+
+/** Opens (and migrates) the store. `:memory:` works for tests. */
+export function openStore(file: string = process.env.COPYDESK_DB ?? './copydesk.db'): Db {
+  const db = new Database(file === ':memory:' ? file : path.resolve(file));
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** Appends to the audit log. */
+export function audit(db: Db, entry: { actor: string; action: string; draftId?: string; before?: unknown; after?: unknown }): void {
+  db.prepare('INSERT INTO audit_log (at, actor, action, draft_id, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?)').run(
+    nowIso(), entry.actor, entry.action, entry.draftId ?? null,
+    entry.before === undefined ? null : JSON.stringify(entry.before),
+    entry.after === undefined ? null : JSON.stringify(entry.after),
+  );
+}
+
+/**
+ * Moves a draft out of `pending` exactly once: a conditional update, so duplicate
+ * clicks, retries and concurrent requests change the state at most once.
+ * Returns true when this call made the change.
+ */
+export function decideDraft(db: Db, draftId: string, to: Exclude<DraftStatus, 'pending'>, actor: string): boolean {
+  return db.transaction(() => {
+    const before = db.prepare('SELECT status FROM drafts WHERE id = ?').get(draftId) as { status: DraftStatus } | undefined;
+    if (!before) return false;
+    const at = nowIso();
+    const res = db.prepare("UPDATE drafts SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'").run(to, actor, at, draftId);
+    if (res.changes !== 1) return false;
+    audit(db, { actor, action: to, draftId, before: { status: before.status }, after: { status: to, at } });
+    return true;
+  })();
+}
