@@ -12,6 +12,7 @@ type Registrar = (program: Command) => void;
 /** The command modules, in the order `--help` lists them. */
 const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/runtime').register,
+  () => require('./commands/bench').register,
 ];
 
 export function buildProgram(): Command {

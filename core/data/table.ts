@@ -94,9 +94,10 @@ function emptyCheck(file: string, text: string): void {
 
 /**
  * Reads a CSV/TSV with a header row into typed rows. The header must contain every
- * column the schema names (extra columns are allowed and ignored).
+ * column the schema names (extra columns are allowed and ignored). Files without a
+ * header (MovieLens) pass `columns`.
  */
-export function readTable<T>(file: string, schema: Schema<T>, opts: LoadOptions & { delimiter?: string } = {}): Loaded<T> {
+export function readTable<T>(file: string, schema: Schema<T>, opts: LoadOptions & { delimiter?: string; columns?: string[] } = {}): Loaded<T> {
   const text = readUtf8(file);
   emptyCheck(file, text);
   checkLineLengths(file, text);
@@ -108,6 +109,7 @@ export function readTable<T>(file: string, schema: Schema<T>, opts: LoadOptions 
     const err = e as { lines?: number; message: string };
     throw new DataError(file, err.lines, undefined, `malformed ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${err.message.replace(/^.*?: /, '')}`);
   }
+  if (opts.columns) records.unshift({ record: opts.columns, info: { lines: 0 } });
   if (records.length === 0) throw new DataError(file, 1, undefined, 'no header row');
   const header = records[0].record.map((h) => h.trim());
   const keys = Object.keys(schema) as Array<keyof T>;

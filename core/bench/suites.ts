@@ -1,0 +1,6 @@
+/** The list of bench suites: one line per suite module (core/bench/<name>.ts). */
+import { registerSuite } from './index';
+
+export function loadSuites(): void {
+  // registerSuite('runtime', () => require('./runtime'));
+}
