@@ -78,6 +78,18 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (draft_id, event, timestamp)
   );
   `,
+  // copywriter strategy bandit: the reward each draft has contributed, per source
+  // (decision | outcomes), so every reward is applied once and can be revised.
+  `
+  CREATE TABLE bandit_feedback (
+    draft_id TEXT NOT NULL REFERENCES drafts(id),
+    kind TEXT NOT NULL,
+    success REAL NOT NULL,
+    failure REAL NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (draft_id, kind)
+  );
+  `,
 ];
 
 /** Opens (and migrates) the store. `:memory:` works for tests. */
