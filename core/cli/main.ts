@@ -13,6 +13,8 @@ type Registrar = (program: Command) => void;
 const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/runtime').register,
   () => require('./commands/bench').register,
+  () => require('./commands/bot').register,
+  () => require('./commands/export').register,
 ];
 
 export function buildProgram(): Command {

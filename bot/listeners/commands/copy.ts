@@ -1,0 +1,23 @@
+/** `/copy …`: ack at once (usage if the text is invalid), then draft and post. */
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { BotDeps } from '../../deps';
+import { parseCopyRequest } from '../../parse';
+import { draftAndPost, usageText, type RequestOutcome } from '../../services/request-copy';
+
+export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & Pick<AllMiddlewareArgs, 'client'>;
+
+export function copyCommand(deps: BotDeps) {
+  return async ({ command, ack, respond, client }: CopyCommandArgs): Promise<RequestOutcome> => {
+    const parsed = parseCopyRequest(command.text);
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: usageText(parsed.error) });
+      return { kind: 'invalid', error: parsed.error };
+    }
+    const r = parsed.request;
+    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Writing ${r.n} draft(s) for \`${r.userId}\`${r.itemId ? ` about \`${r.itemId}\`` : ''}…` });
+    const reply = async (text: string) => {
+      await respond({ response_type: 'ephemeral', text }).catch((e) => deps.logger.warn(`respond failed: ${(e as Error).message}`));
+    };
+    return draftAndPost(deps, client, r, { requestedBy: command.user_id, channel: command.channel_id }, reply);
+  };
+}

@@ -1,0 +1,35 @@
+/** Starts the bot: .env → validated config → store → real copywriter → Bolt app. Used by `copydesk bot` (npm start). */
+import { openStore } from '../core/store/db';
+import { createApp, type CopydeskApp } from './app';
+import { ConfigError, describeConfig, loadConfig, secretsOf } from './config';
+import { loadCopywriter } from './copywriter';
+import { loadEnvFile } from './env-file';
+import { logLevelFrom, RedactingLogger } from './logger';
+
+export interface RunOptions { envFile?: string }
+
+export async function runBot(opts: RunOptions = {}): Promise<CopydeskApp> {
+  const envFile = opts.envFile ?? '.env';
+  const hadEnvFile = loadEnvFile(envFile);
+  const config = loadConfig(); // throws ConfigError naming every missing or bad setting
+  const logger = new RedactingLogger(secretsOf(config), logLevelFrom(process.env.COPYDESK_LOG_LEVEL));
+  if (!hadEnvFile) logger.info(`no ${envFile} file; using the environment only`);
+  const db = openStore(config.dbFile);
+  const t0 = Date.now();
+  const copywriter = await loadCopywriter(db);
+  logger.info(`copywriter loaded in ${Date.now() - t0} ms`);
+  const bot = createApp({ config, copywriter, db, logger });
+  const { port } = await bot.start();
+  logger.info(`⚡ Copydesk bot running: ${describeConfig({ ...config, port: port ?? config.port })}`);
+  const shutdown = async (signal: string) => {
+    logger.info(`${signal}: stopping`);
+    await bot.stop().catch(() => undefined);
+    db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return bot;
+}
+
+export { ConfigError };

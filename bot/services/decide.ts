@@ -1,0 +1,148 @@
+/**
+ * Reviewer actions on a draft: approve/reject (exactly once, reported to the
+ * strategy bandit), regenerate (supersede + new draft in the thread), and edits
+ * (compliance-checked new version). Non-reviewers are refused and nothing changes.
+ */
+import { audit, decideDraft } from '../../core/store/db';
+import type { Decision } from '../copywriter';
+import { isReviewer, type BotDeps, type SlackClient } from '../deps';
+import { ensureDraftStored, getDraft, reopenAfterFailedRegenerate, storeEdit, type DraftRow } from '../store';
+import { slackDate } from '../blocks/text';
+import { postDrafts, refreshMessageOf } from './messages';
+import { slackErrorCode, tellUser } from './slack';
+
+export interface ActionContext {
+  actor: string;
+  draftId: string;
+  /** Where the click came from, for ephemeral replies. */
+  channel?: string;
+  /** Root of the thread the drafts message lives in. */
+  threadTs?: string;
+}
+
+export type ActionOutcome = 'changed' | 'unchanged' | 'refused' | 'missing' | 'failed';
+
+export const REFUSAL = ':lock: Only Copydesk reviewers can decide on drafts. Ask an admin to add you to COPYDESK_REVIEWERS.';
+
+export function alreadyDecidedText(row: DraftRow): string {
+  return `:information_source: This draft was already ${row.status}${row.decided_by ? ` by <@${row.decided_by}>` : ''}${row.decided_at ? ` (${slackDate(row.decided_at)})` : ''}; nothing changed.`;
+}
+
+/** Checks the actor and that the draft exists; tells the user when not. */
+async function admit(deps: BotDeps, client: SlackClient, ctx: ActionContext, action: string): Promise<DraftRow | 'refused' | 'missing'> {
+  if (!isReviewer(deps, ctx.actor)) {
+    audit(deps.db, { actor: ctx.actor, action: 'refused', draftId: ctx.draftId, after: { attempted: action } });
+    await tellUser(deps, client, ctx.channel, ctx.actor, REFUSAL);
+    return 'refused';
+  }
+  const row = getDraft(deps.db, ctx.draftId);
+  if (!row) {
+    await tellUser(deps, client, ctx.channel, ctx.actor, `:grey_question: I can't find draft \`${ctx.draftId}\`.`);
+    return 'missing';
+  }
+  return row;
+}
+
+/** The bandit's reading of a decision: approving an edited draft counts as `edited` (partial success). */
+export function banditDecision(to: 'approved' | 'rejected', row: DraftRow): Decision {
+  return to === 'approved' && row.edited ? 'edited' : to;
+}
+
+async function reportToBandit(deps: BotDeps, draftId: string, decision: Decision): Promise<void> {
+  try {
+    await deps.copywriter.recordDecision(draftId, decision);
+    audit(deps.db, { actor: 'bot', action: 'bandit_reported', draftId, after: { decision } });
+  } catch (e) {
+    // The decision itself is stored; the bandit misses one observation. Logged and audited.
+    deps.logger.error(`reporting decision on ${draftId} to the strategy bandit failed: ${(e as Error).message}`);
+    audit(deps.db, { actor: 'bot', action: 'bandit_error', draftId, after: { decision, error: (e as Error).message } });
+  }
+}
+
+/** Approve or reject. The store changes at most once; the message is re-rendered every time (repairs lost updates). */
+export async function decide(deps: BotDeps, client: SlackClient, ctx: ActionContext, to: 'approved' | 'rejected'): Promise<ActionOutcome> {
+  const row = await admit(deps, client, ctx, to);
+  if (typeof row === 'string') return row;
+  const changed = decideDraft(deps.db, ctx.draftId, to, ctx.actor);
+  if (changed) await reportToBandit(deps, ctx.draftId, banditDecision(to, row));
+  else {
+    audit(deps.db, { actor: ctx.actor, action: 'duplicate_decision', draftId: ctx.draftId, after: { attempted: to } });
+    await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(getDraft(deps.db, ctx.draftId)!));
+  }
+  const updated = await refreshMessageOf(deps, client, ctx.draftId);
+  if (changed && !updated) await tellUser(deps, client, ctx.channel, ctx.actor, `:floppy_disk: Your decision (${to}) is saved, but I could not update the message. It will show on the next change.`);
+  return changed ? 'changed' : 'unchanged';
+}
+
+export const REGENERATION_FAILED = ':construction: Sorry, I could not write a new draft just now (the copy generator hit an error). The original draft is back up for review.';
+
+/** Supersedes the draft (exactly once) and posts a fresh one in the thread. */
+export async function regenerate(deps: BotDeps, client: SlackClient, ctx: ActionContext): Promise<ActionOutcome> {
+  const row = await admit(deps, client, ctx, 'regenerate');
+  if (typeof row === 'string') return row;
+  if (!decideDraft(deps.db, ctx.draftId, 'superseded', ctx.actor)) {
+    await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(getDraft(deps.db, ctx.draftId)!));
+    await refreshMessageOf(deps, client, ctx.draftId);
+    return 'unchanged';
+  }
+  await refreshMessageOf(deps, client, ctx.draftId);
+  const where = { channel: row.channel ?? ctx.channel, threadTs: ctx.threadTs ?? row.message_ts ?? undefined };
+  let fresh;
+  try {
+    fresh = await deps.copywriter.regenerate(ctx.draftId);
+    ensureDraftStored(deps.db, fresh, { requestId: row.request_id, userId: row.user_id, pseudonym: row.user_pseudonym, supersedes: ctx.draftId });
+  } catch (e) {
+    const error = (e as Error)?.message ?? String(e);
+    deps.logger.error(`regenerating ${ctx.draftId} failed: ${error}`);
+    reopenAfterFailedRegenerate(deps.db, ctx.draftId, ctx.actor, error);
+    await refreshMessageOf(deps, client, ctx.draftId);
+    if (where.channel) await client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: REGENERATION_FAILED }).catch((err) => deps.logger.error(`chat.postMessage failed: ${slackErrorCode(err)}`));
+    return 'failed';
+  }
+  audit(deps.db, { actor: ctx.actor, action: 'regenerated', draftId: ctx.draftId, after: { new_draft: fresh.id } });
+  if (where.channel) {
+    try {
+      await postDrafts(deps, client, [fresh.id], { channel: where.channel, threadTs: where.threadTs, title: ':arrows_counterclockwise: Regenerated draft' });
+    } catch (e) {
+      deps.logger.error(`posting the regenerated draft failed: ${slackErrorCode(e)}`);
+      audit(deps.db, { actor: 'bot', action: 'slack_error', draftId: fresh.id, after: { call: 'chat.postMessage', error: slackErrorCode(e) } });
+    }
+  }
+  return 'changed';
+}
+
+/** May this user edit this draft now? Returns the draft, or tells them why not. */
+export async function admitEdit(deps: BotDeps, client: SlackClient, ctx: ActionContext): Promise<DraftRow | ActionOutcome> {
+  const row = await admit(deps, client, ctx, 'edit');
+  if (typeof row === 'string') return row;
+  if (row.status !== 'pending') {
+    await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(row));
+    return 'unchanged';
+  }
+  return row;
+}
+
+export type EditResult = { ok: true; version: number } | { ok: false; error: string };
+
+/** Checks an edit (reviewer, 广告法) and stores it as a new version. The error text is shown under the input. */
+export async function saveEdit(deps: BotDeps, actor: string, draftId: string, expectedVersion: number, text: string): Promise<EditResult> {
+  if (!isReviewer(deps, actor)) {
+    audit(deps.db, { actor, action: 'refused', draftId, after: { attempted: 'edit' } });
+    return { ok: false, error: 'Only Copydesk reviewers can edit drafts.' };
+  }
+  const clean = text.trim();
+  if (!clean) return { ok: false, error: 'The copy cannot be empty.' };
+  const check = await deps.copywriter.checkCompliance(clean);
+  if (!check.ok || check.findings.length > 0) {
+    const terms = [...new Set(check.findings.map((f) => `「${f.term}」(${f.category})`))].join(', ');
+    audit(deps.db, { actor, action: 'edit_rejected_compliance', draftId, after: { text: clean, findings: check.findings } });
+    const suggestion = check.ok && check.text && check.text !== clean ? ` Suggested: ${check.text}` : '';
+    return { ok: false, error: `Not allowed by 广告法: ${terms || 'forbidden wording'}.${suggestion}`.slice(0, 2000) };
+  }
+  const res = storeEdit(deps.db, draftId, clean, actor, expectedVersion, { findings: check.findings });
+  if (!res.ok) {
+    const row = res.draft;
+    return { ok: false, error: row && row.status !== 'pending' ? `This draft was ${row.status} meanwhile; your edit was not saved.` : 'Someone else edited this draft meanwhile; close and open the editor again.' };
+  }
+  return res;
+}
