@@ -97,7 +97,16 @@ function emptyCheck(file: string, text: string): void {
  * column the schema names (extra columns are allowed and ignored). Files without a
  * header (MovieLens) pass `columns`.
  */
-export function readTable<T>(file: string, schema: Schema<T>, opts: LoadOptions & { delimiter?: string; columns?: string[] } = {}): Loaded<T> {
+export function readTable<T>(
+  file: string,
+  schema: Schema<T>,
+  opts: LoadOptions & {
+    delimiter?: string;
+    columns?: string[];
+    /** Row-level check after the fields parse (cross-field, references): throw a FieldError to blame a field. */
+    check?: (row: T) => void;
+  } = {},
+): Loaded<T> {
   const text = readUtf8(file);
   emptyCheck(file, text);
   checkLineLengths(file, text);
@@ -139,6 +148,14 @@ export function readTable<T>(file: string, schema: Schema<T>, opts: LoadOptions 
           row[k] = schema[k].parse(record[at]);
         } catch (e) {
           throw new DataError(file, line, schema[k].column, (e as Error).message);
+        }
+      }
+      if (opts.check) {
+        try {
+          opts.check(row);
+        } catch (e) {
+          if (e instanceof FieldError) throw new DataError(file, line, e.field, e.message);
+          throw e;
         }
       }
       rows.push(row);
