@@ -79,3 +79,30 @@ export interface GeneratedCopy {
 export interface GeneratorPort {
   generate(req: GenerateRequest): Promise<GeneratedCopy[]>;
 }
+
+// ---------- the store (core/data/store: catalog, users, events, reviews) ----------
+
+export interface CatalogItem {
+  itemId: string;
+  title: string;
+  category: string;
+  attributes: Array<{ key: string; value: string }>;
+  price: number;
+}
+
+export interface UserReview {
+  itemId: string;
+  text: string;
+  rating: number;
+  timestamp?: string;
+}
+
+/** The read-only view of the store the copywriter needs. */
+export interface StorePort {
+  hasUser(userId: string): boolean;
+  item(itemId: string): CatalogItem | undefined;
+  /** The user's own reviews, newest first. */
+  reviewsBy(userId: string): UserReview[];
+  /** Items the user bought. */
+  boughtBy(userId: string): Set<string>;
+}

@@ -50,3 +50,19 @@ export class UnknownEntityError extends Error {
     this.name = 'UnknownEntityError';
   }
 }
+
+/** A request the pipeline cannot serve as asked (n out of range, unknown tone…): callers show the message. */
+export class InvalidRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/** A draft that is no longer pending (already decided or superseded) cannot be regenerated or edited. */
+export class DraftStateError extends Error {
+  constructor(readonly draftId: string, readonly status: string) {
+    super(`draft ${draftId} is ${status}, not pending`);
+    this.name = 'DraftStateError';
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Ad-law compliance: finds forbidden terms in a text and rewrites it so that
+ * nothing forbidden is ever offered. A term with a replacement is replaced; any
+ * other violation drops the clause (or the whole sentence) that holds it; if the
+ * result still violates or is too short to be copy, the text is withheld.
+ */
+import type { ComplianceFinding } from '../copywriter/types';
+import { ComplianceRules, TermRule, defaultRules, matchChar } from './rules';
+
+export interface Violation {
+  term: string;
+  category: string;
+  /** Span in the original text (UTF-16 indices, end exclusive), spaces inside included. */
+  start: number;
+  end: number;
+  /** What the text says there (may differ from the term in width, case or spacing). */
+  found: string;
+  rule: TermRule;
+}
+
+export interface RewriteResult {
+  /** The compliant text ('' when withheld). */
+  text: string;
+  /** True when `text` is offered: it passes the check. */
+  ok: boolean;
+  withheld: boolean;
+  findings: ComplianceFinding[];
+}
+
+/** Shortest copy worth offering after sentences were dropped (visible characters). */
+export const MIN_KEPT_CHARS = 8;
+
+interface View {
+  s: string;
+  /** Original index of each view unit. */
+  at: number[];
+}
+
+function view(text: string): View {
+  let s = '';
+  const at: number[] = [];
+  let i = 0;
+  for (const ch of text) {
+    const m = matchChar(ch);
+    for (let k = 0; k < m.length; k++) at.push(i);
+    s += m;
+    i += ch.length;
+  }
+  return { s, at };
+}
+
+const isLetter = (c: string | undefined) => c !== undefined && /[a-z]/.test(c);
+
+/** All violations in `text`, longest term first at each position, non-overlapping. */
+export function findViolations(text: string, rules: ComplianceRules = defaultRules()): Violation[] {
+  const v = view(text);
+  const normTerms = rules.terms.map((r) => ({ r, t: normalize(r.term), allow: r.allow.map(normalize) }));
+  const out: Violation[] = [];
+  let i = 0;
+  while (i < v.s.length) {
+    let hit: { r: TermRule; len: number } | undefined;
+    for (const { r, t, allow } of normTerms) {
+      if (t.length === 0 || !v.s.startsWith(t, i)) continue;
+      if (isLetter(t[0]) && isLetter(v.s[i - 1])) continue;
+      if (isLetter(t[t.length - 1]) && isLetter(v.s[i + t.length])) continue;
+      if (allowed(v.s, i, t, allow)) continue;
+      hit = { r, len: t.length };
+      break;
+    }
+    if (!hit) {
+      i++;
+      continue;
+    }
+    const start = v.at[i];
+    const lastUnit = i + hit.len - 1;
+    const lastStart = v.at[lastUnit];
+    const end = lastStart + (text.codePointAt(lastStart)! > 0xffff ? 2 : 1);
+    out.push({ term: hit.r.term, category: hit.r.category, start, end, found: text.slice(start, end), rule: hit.r });
+    i += hit.len;
+  }
+  return out;
+}
+
+function normalize(s: string): string {
+  return view(s).s;
+}
+
+function allowed(s: string, i: number, term: string, allow: string[]): boolean {
+  for (const a of allow) {
+    for (let k = a.indexOf(term); k >= 0; k = a.indexOf(term, k + 1)) {
+      if (i - k >= 0 && s.startsWith(a, i - k)) return true;
+    }
+  }
+  return false;
+}
+
+/** True when the text has no violation. */
+export function isCompliant(text: string, rules: ComplianceRules = defaultRules()): boolean {
+  return findViolations(text, rules).length === 0;
+}
+
+const SENTENCE_END = /[。！？!?；;\n…～~]/;
+const CLAUSE_SEP = /[，,、：:]/;
+
+interface Sentence {
+  start: number;
+  clauses: Array<{ start: number; end: number; sep: string }>;
+  terminator: string;
+}
+
+function splitSentences(text: string): Sentence[] {
+  const out: Sentence[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    while (j < text.length && !SENTENCE_END.test(text[j])) j++;
+    let k = j;
+    while (k < text.length && SENTENCE_END.test(text[k])) k++;
+    const clauses: Sentence['clauses'] = [];
+    let c = i;
+    for (let p = i; p <= j; p++) {
+      if (p === j || CLAUSE_SEP.test(text[p])) {
+        let q = p;
+        while (q < j && CLAUSE_SEP.test(text[q])) q++;
+        clauses.push({ start: c, end: p, sep: text.slice(p, q) });
+        c = q;
+        p = q - 1;
+        if (q >= j) break;
+      }
+    }
+    out.push({ start: i, clauses, terminator: text.slice(j, k) });
+    i = k;
+  }
+  return out;
+}
+
+/** Drops every clause holding a violation; a sentence with no clause left is dropped whole. */
+function dropClauses(text: string, violations: Violation[]): { text: string; dropped: Array<{ v: Violation; sentence: boolean }> } {
+  const dropped: Array<{ v: Violation; sentence: boolean }> = [];
+  let out = '';
+  for (const s of splitSentences(text)) {
+    const kept = s.clauses.filter((c) => {
+      const bad = violations.filter((v) => v.start < c.end && v.end > c.start);
+      return bad.length === 0;
+    });
+    const isDropped = (c: { start: number; end: number }) => !kept.includes(c as never);
+    for (const c of s.clauses.filter(isDropped)) {
+      for (const v of violations.filter((v) => v.start < c.end && v.end > c.start)) dropped.push({ v, sentence: kept.length === 0 });
+    }
+    // A violation on a separator or terminator (rare) drops the sentence too.
+    const sentEnd = s.clauses.length ? s.clauses[s.clauses.length - 1].end + s.terminator.length : s.start;
+    const stray = violations.filter((v) => v.start >= s.start && v.start < sentEnd && !dropped.some((d) => d.v === v));
+    if (stray.length) {
+      for (const v of stray) dropped.push({ v, sentence: true });
+      continue;
+    }
+    const parts = kept.filter((c) => text.slice(c.start, c.end).trim() !== '');
+    if (parts.length === 0) continue;
+    parts.forEach((c, idx) => {
+      out += text.slice(c.start, c.end);
+      if (idx < parts.length - 1) out += c.sep || '，';
+    });
+    out += s.terminator;
+  }
+  return { text: out, dropped };
+}
+
+function visibleLength(text: string): number {
+  return text.replace(/[\s\p{P}\p{S}]/gu, '').length;
+}
+
+/**
+ * Rewrites `text` until it passes: replacements first (repeated, since a deletion
+ * can join two halves of a term), then dropped clauses/sentences, then withheld.
+ */
+export function rewrite(text: string, rules: ComplianceRules = defaultRules()): RewriteResult {
+  const findings: ComplianceFinding[] = [];
+  let current = text;
+  for (let round = 0; round < 3; round++) {
+    const vs = findViolations(current, rules).filter((v) => v.rule.replacement !== undefined);
+    if (vs.length === 0) break;
+    for (const v of [...vs].reverse()) {
+      current = current.slice(0, v.start) + v.rule.replacement + current.slice(v.end);
+      findings.unshift({ term: v.term, category: v.category, action: 'replaced', replacement: v.rule.replacement });
+    }
+  }
+  for (let round = 0; round < 3; round++) {
+    const vs = findViolations(current, rules);
+    if (vs.length === 0) break;
+    const res = dropClauses(current, vs);
+    current = res.text;
+    for (const d of res.dropped) findings.push({ term: d.v.term, category: d.v.category, action: 'dropped' });
+  }
+  const remaining = findViolations(current, rules);
+  if (remaining.length > 0 || visibleLength(current) < Math.min(MIN_KEPT_CHARS, visibleLength(text))) {
+    for (const v of remaining) findings.push({ term: v.term, category: v.category, action: 'withheld' });
+    if (remaining.length === 0) findings.push({ term: '', category: 'too_short', action: 'withheld' });
+    return { text: '', ok: false, withheld: true, findings };
+  }
+  return { text: current, ok: true, withheld: false, findings };
+}
+
+/** What `copydesk check` and the edit check report: the findings in the text as given, and the rewrite. */
+export interface CheckReport {
+  ok: boolean;
+  findings: Array<{ term: string; found: string; category: string; category_description: string; start: number; end: number; context: string; action: 'replaced' | 'dropped' }>;
+  /** The compliant rewrite (null when the text would be withheld). */
+  rewritten: string | null;
+  withheld: boolean;
+}
+
+export function checkText(text: string, rules: ComplianceRules = defaultRules()): CheckReport {
+  const vs = findViolations(text, rules);
+  const rw = rewrite(text, rules);
+  return {
+    ok: vs.length === 0,
+    findings: vs.map((v) => ({
+      term: v.term,
+      found: v.found,
+      category: v.category,
+      category_description: rules.categories[v.category] ?? v.category,
+      start: v.start,
+      end: v.end,
+      context: text.slice(Math.max(0, v.start - 6), Math.min(text.length, v.end + 6)),
+      action: v.rule.replacement !== undefined ? 'replaced' : 'dropped',
+    })),
+    rewritten: vs.length === 0 ? text : rw.withheld ? null : rw.text,
+    withheld: rw.withheld,
+  };
+}

@@ -1,0 +1,345 @@
+/**
+ * The copywriter pipeline: "draft copy of item I for user U".
+ *
+ *   taste profile (preference model) ─┐
+ *   the user's reviews → sentiment ───┼→ tone + strategy (doubt → reassuring, else the bandit)
+ *   item attributes ──────────────────┘→ generator → message template → compliance → dedupe → store
+ *
+ * Every dependency is injected (the three model ports, the store view, the SQLite
+ * db), so the pipeline runs the same on the shipped models (loadCopywriter) and,
+ * for unit tests, on small hand-made ports.
+ */
+import { randomBytes } from 'crypto';
+import { Db, audit, decideDraft, nowIso } from '../store/db';
+import { ComplianceRules, defaultRules } from '../compliance/rules';
+import { CheckReport, checkText, rewrite } from '../compliance/check';
+import { pseudonymize, snippet } from '../privacy/pseudonym';
+import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteEntry, TasteProfile } from './ports';
+import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LengthBucket, TONES, Tone, UnknownEntityError } from './types';
+import { MessageTemplates, composeMessage, defaultTemplates } from './templates';
+import { isNearDuplicate } from './similarity';
+import { Strategy, chooseStrategies, parseStrategy, strategyId, LENGTHS } from './strategy';
+import { Rng, mathRng } from './random';
+import { formatAttributes } from '../data/attributes';
+
+export const MAX_DRAFTS = 5;
+/** Preferred attribute values considered "the user's top" (the bench metric uses the same number). */
+export const TOP_PREFS = 3;
+/** Aspects about the shop rather than the product: a doubt about them applies to any category. */
+export const CROSS_CATEGORY_ASPECTS = ['物流', '客服'];
+
+export interface CopywriterDeps {
+  store: StorePort;
+  preference: PreferencePort;
+  sentiment: SentimentPort;
+  generator: GeneratorPort;
+  db: Db;
+  /** Key of the user pseudonyms (see core/privacy). */
+  pseudonymKey: string;
+  templates?: MessageTemplates;
+  rules?: ComplianceRules;
+  /** Randomness for the bandit and generation seeds (seeded in tests). */
+  rng?: Rng;
+  /** Candidates asked of the generator per strategy. */
+  candidatesPerStrategy?: number;
+}
+
+/** A doubt the user voiced in their own reviews. */
+export interface Doubt {
+  aspect: string;
+  /** A short snippet of the review clause. */
+  evidence: string;
+  /** Category of the reviewed item. */
+  category: string;
+  itemId: string;
+}
+
+/** What the pipeline knows about a user (internal: holds the raw id). */
+export interface UserInsight {
+  userId: string;
+  taste: TasteProfile;
+  doubts: Doubt[];
+  segment: string;
+}
+
+export interface Copywriter {
+  draft(req: DraftRequest): Promise<DraftResult>;
+  /** Supersedes a pending draft and returns a new one for the same user, item and tone, different from its siblings. */
+  regenerate(draftId: string, actor?: string, opts?: { noEvidence?: boolean }): Promise<Draft>;
+  /** Compliance of an edited text: findings and the rewrite that would be stored. */
+  checkEdit(text: string): CheckReport;
+  /** Stores an edited text as a new version of a pending draft (compliance-rewritten; refused when it would be withheld). */
+  saveEdit(draftId: string, text: string, editor: string): { saved: boolean; draft?: Draft; report: CheckReport };
+  insight(userId: string): Promise<UserInsight>;
+  pseudonym(userId: string): string;
+  deps: CopywriterDeps;
+}
+
+function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+export function segmentOf(taste: TasteProfile): string {
+  if (taste.coldStart || taste.categories.length === 0) return 'cold';
+  return `cat:${taste.categories[0].value}`;
+}
+
+/** Doubts relevant to an item: negative aspects from reviews of the same category, or about the shop. */
+export function relevantDoubts(doubts: Doubt[], item: CatalogItem): Doubt[] {
+  return doubts.filter((d) => d.category === item.category || CROSS_CATEGORY_ASPECTS.includes(d.aspect));
+}
+
+/** The user's top preferred attribute values that the item has. */
+export function preferredValuesOf(taste: TasteProfile, item: CatalogItem, top = TOP_PREFS): TasteEntry[] {
+  const values = new Set(item.attributes.map((a) => a.value));
+  return taste.attributes.slice(0, top).filter((e) => values.has(e.value));
+}
+
+const EVENT_VERB: Array<[string, string]> = [['buy', 'bought'], ['cart', 'carted'], ['fav', 'saved'], ['rate', 'rated'], ['click', 'clicked'], ['view', 'viewed']];
+
+function evidenceSummary(entries: TasteEntry[]): string {
+  for (const [event, verb] of EVENT_VERB) {
+    const items = new Set(entries.flatMap((e) => e.evidence.filter((x) => x.event === event).map((x) => x.itemId)));
+    if (items.size > 0) return `${verb} ${items.size} similar`;
+  }
+  return 'from similar shoppers';
+}
+
+export function explain(opts: { prefs: TasteEntry[]; taste: TasteProfile; doubt?: Doubt; tone: Tone; toneReason: 'doubt' | 'bandit' | 'requested'; strategy: string; noEvidence?: boolean; compliance: number }): string {
+  const parts: string[] = [];
+  if (opts.prefs.length > 0) parts.push(`偏好: ${opts.prefs.map((p) => p.value).join(', ')} (${evidenceSummary(opts.prefs)})`);
+  else if (opts.taste.attributes.length > 0) parts.push(`偏好: ${opts.taste.attributes.slice(0, 2).map((p) => p.value).join(', ')} (not on this item)`);
+  else parts.push('偏好: 新用户 (popular picks)');
+  if (opts.doubt) parts.push(`顾虑: ${opts.doubt.aspect}${opts.noEvidence ? '' : `「${opts.doubt.evidence}」`}`);
+  const why = opts.toneReason === 'doubt' ? `${opts.tone} tone` : opts.toneReason === 'requested' ? `${opts.tone} tone (requested)` : `${opts.tone} tone (learned for segment)`;
+  let line = `${parts.join('; ')} → ${why}; 策略 ${opts.strategy}`;
+  if (opts.compliance > 0) line += `; 合规改写 ${opts.compliance} 处`;
+  return line;
+}
+
+interface DraftRow {
+  id: string; request_id: string; user_id: string; user_pseudonym: string; item_id: string; text: string; tone: string;
+  strategy: string; segment: string; score: number; compliance_json: string; explanation: string; status: string; version: number; edited: number;
+}
+
+export function rowToDraft(r: DraftRow): Draft {
+  return { id: r.id, item_id: r.item_id, text: r.text, tone: r.tone as Tone, strategy: r.strategy, score: r.score, compliance: JSON.parse(r.compliance_json), explanation: r.explanation };
+}
+
+export function createCopywriter(deps: CopywriterDeps): Copywriter {
+  const { store, preference, sentiment, generator, db } = deps;
+  const templates = deps.templates ?? defaultTemplates();
+  const rules = deps.rules ?? defaultRules();
+  const rng = deps.rng ?? mathRng;
+  const perStrategy = deps.candidatesPerStrategy ?? 2;
+  const insights = new Map<string, UserInsight>();
+
+  const pseudonym = (userId: string) => pseudonymize(userId, deps.pseudonymKey);
+
+  async function insight(userId: string): Promise<UserInsight> {
+    const cached = insights.get(userId);
+    if (cached) return cached;
+    const taste = preference.tasteProfile(userId, 10);
+    const reviews = store.reviewsBy(userId);
+    const doubts: Doubt[] = [];
+    if (reviews.length > 0) {
+      const results = await sentiment.analyze(reviews.map((r) => r.text));
+      results.forEach((res, i) => {
+        const item = store.item(reviews[i].itemId);
+        for (const a of res.aspects) {
+          if (a.polarity !== 'negative') continue;
+          doubts.push({ aspect: a.aspect, evidence: snippet(a.evidence || reviews[i].text), category: item?.category ?? '', itemId: reviews[i].itemId });
+        }
+      });
+    }
+    const out = { userId, taste, doubts, segment: segmentOf(taste) };
+    insights.set(userId, out);
+    return out;
+  }
+
+  function pickItem(userId: string): CatalogItem {
+    const bought = store.boughtBy(userId);
+    for (const r of preference.recommend(userId, 20)) {
+      if (bought.has(r.itemId)) continue;
+      const item = store.item(r.itemId);
+      if (item) return item;
+    }
+    throw new InvalidRequestError(`no item to recommend for user ${pseudonym(userId)}`);
+  }
+
+  interface Plan {
+    ins: UserInsight;
+    item: CatalogItem;
+    prefs: TasteEntry[];
+    doubt?: Doubt;
+    toneReason: 'doubt' | 'bandit' | 'requested';
+    noEvidence: boolean;
+  }
+
+  async function plan(req: { userId: string; itemId?: string; tone?: Tone | 'auto'; noEvidence?: boolean }): Promise<Plan & { fixedTone?: Tone }> {
+    if (!store.hasUser(req.userId)) throw new UnknownEntityError('user', req.userId);
+    let item: CatalogItem | undefined;
+    if (req.itemId !== undefined) {
+      item = store.item(req.itemId);
+      if (!item) throw new UnknownEntityError('item', req.itemId);
+    }
+    if (req.tone !== undefined && req.tone !== 'auto' && !TONES.includes(req.tone)) throw new InvalidRequestError(`unknown tone "${req.tone}" (auto, ${TONES.join(', ')})`);
+    const ins = await insight(req.userId);
+    item ??= pickItem(req.userId);
+    const doubts = relevantDoubts(ins.doubts, item);
+    const doubt = mostFrequent(doubts);
+    const requested = req.tone !== undefined && req.tone !== 'auto' ? req.tone : undefined;
+    const toneReason = requested ? 'requested' : doubt ? 'doubt' : 'bandit';
+    const fixedTone = requested ?? (doubt ? 'reassuring' : undefined);
+    return { ins, item, prefs: preferredValuesOf(ins.taste, item), doubt, toneReason, fixedTone, noEvidence: req.noEvidence === true };
+  }
+
+  interface Candidate {
+    text: string;
+    /** The generator's copy inside the message. */
+    body: string;
+    strategy: Strategy;
+    score: number;
+    findings: Draft['compliance']['findings'];
+  }
+
+  /** Generates candidates for each strategy, wraps, checks and keeps the ones different enough from `avoid` and each other. */
+  async function candidates(p: Plan, strategies: Strategy[], want: number, avoid: string[], variantBase: number, avoidBodies: string[] = []): Promise<Candidate[]> {
+    const picked: Candidate[] = [];
+    const attrs = formatAttributes(p.item.attributes);
+    const prefer = p.prefs.map((e) => e.value);
+    for (let round = 0; round < 3 && picked.length < want; round++) {
+      for (let si = 0; si < strategies.length && picked.length < want; si++) {
+        const s = strategies[si];
+        const seed = Math.floor(rng.next() * 2 ** 31);
+        const gens = await generator.generate({ attrs, tone: s.tone, length: s.length, aspect: s.emphasis, prefer, n: perStrategy + round, seed });
+        gens.sort((a, b) => b.score - a.score);
+        for (const g of gens) {
+          const message = composeMessage(templates, {
+            tone: s.tone, length: s.length, body: g.text, title: p.item.title, category: p.item.category,
+            pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length + round,
+          });
+          const rw = rewrite(message, rules);
+          if (rw.withheld) continue;
+          // Different greetings must not hide the same copy: compare whole messages and the bodies.
+          if ([...avoid, ...picked.map((c) => c.text)].some((t) => isNearDuplicate(t, rw.text))) continue;
+          if ([...avoidBodies, ...picked.map((c) => c.body)].some((t) => isNearDuplicate(t, g.text))) continue;
+          picked.push({ text: rw.text, body: g.text, strategy: s, score: g.score - 0.05 * rw.findings.length, findings: rw.findings });
+          break;
+        }
+      }
+    }
+    return picked;
+  }
+
+  const insertRequest = (id: string, req: DraftRequest, n: number) =>
+    db.prepare('INSERT INTO requests (id, source, requested_by, channel, thread_ts, user_id, item_id, tone, n, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      id, req.source?.kind ?? 'cli', req.source?.requestedBy ?? null, req.source?.channel ?? null, req.source?.threadTs ?? null,
+      req.userId, req.itemId ?? null, req.tone ?? 'auto', n, nowIso(),
+    );
+
+  function insertDraft(d: Draft, requestId: string, userId: string, segment: string, supersedes: string | null, channel?: string | null): void {
+    const at = nowIso();
+    db.prepare(
+      `INSERT INTO drafts (id, request_id, user_id, user_pseudonym, item_id, text, tone, strategy, segment, score, compliance_json, explanation, status, version, supersedes, channel, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)`,
+    ).run(d.id, requestId, userId, pseudonym(userId), d.item_id, d.text, d.tone, d.strategy, segment, d.score, JSON.stringify(d.compliance), d.explanation, supersedes, channel ?? null, at);
+    db.prepare('INSERT INTO draft_versions (draft_id, version, text, edited_by, created_at) VALUES (?, 1, ?, NULL, ?)').run(d.id, d.text, at);
+  }
+
+  function toDraft(p: Plan, c: Candidate): Draft {
+    return {
+      id: newId('d'),
+      item_id: p.item.itemId,
+      text: c.text,
+      tone: c.strategy.tone,
+      strategy: strategyId(c.strategy),
+      score: Math.round(c.score * 1000) / 1000,
+      compliance: { ok: true, findings: c.findings },
+      explanation: explain({ prefs: p.prefs, taste: p.ins.taste, doubt: p.doubt, tone: c.strategy.tone, toneReason: p.toneReason, strategy: strategyId(c.strategy), noEvidence: p.noEvidence, compliance: c.findings.length }),
+    };
+  }
+
+  async function draft(req: DraftRequest): Promise<DraftResult> {
+    const n = req.n ?? 3;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_DRAFTS) throw new InvalidRequestError(`n must be an integer from 1 to ${MAX_DRAFTS} (got ${req.n})`);
+    if (req.length !== undefined && !LENGTHS.includes(req.length)) throw new InvalidRequestError(`unknown length "${req.length}" (${LENGTHS.join(', ')})`);
+    const p = await plan(req);
+    const filter: Partial<Strategy> = {};
+    if (p.fixedTone) filter.tone = p.fixedTone;
+    if (req.length) filter.length = req.length as LengthBucket;
+    let strategies = chooseStrategies(db, p.ins.segment, n, filter, rng);
+    let picked = await candidates(p, strategies, n, [], 0);
+    if (picked.length < n) {
+      // Widen: more strategies of the same tone, more samples.
+      strategies = chooseStrategies(db, p.ins.segment, n + 3, filter, rng);
+      picked = picked.concat(await candidates(p, strategies, n - picked.length, picked.map((c) => c.text), picked.length, picked.map((c) => c.body)));
+    }
+    const drafts = picked.map((c) => toDraft(p, c)).sort((a, b) => b.score - a.score);
+    const requestId = newId('r');
+    db.transaction(() => {
+      insertRequest(requestId, req, n);
+      for (const d of drafts) insertDraft(d, requestId, req.userId, p.ins.segment, null, req.source?.channel);
+      audit(db, { actor: req.source?.requestedBy ?? req.source?.kind ?? 'cli', action: 'drafted', after: { request_id: requestId, drafts: drafts.map((d) => d.id) } });
+    })();
+    return { user: pseudonym(req.userId), request_id: requestId, drafts };
+  }
+
+  async function regenerate(draftId: string, actor = 'cli', opts: { noEvidence?: boolean } = {}): Promise<Draft> {
+    const row = db.prepare('SELECT * FROM drafts WHERE id = ?').get(draftId) as DraftRow | undefined;
+    if (!row) throw new InvalidRequestError(`unknown draft "${draftId}"`);
+    if (row.status !== 'pending') throw new DraftStateError(draftId, row.status);
+    const old = parseStrategy(row.strategy);
+    const requested = (db.prepare('SELECT tone FROM requests WHERE id = ?').get(row.request_id) as { tone: string } | undefined)?.tone;
+    const p = await plan({ userId: row.user_id, itemId: row.item_id, tone: requested === 'auto' || requested === undefined ? 'auto' : (requested as Tone), noEvidence: opts.noEvidence ?? (row.explanation.includes('顾虑') && !row.explanation.includes('「')) });
+    const siblings = (db.prepare('SELECT text FROM drafts WHERE request_id = ?').all(row.request_id) as Array<{ text: string }>).map((r) => r.text);
+    const strategies = chooseStrategies(db, row.segment, 3, { tone: old.tone }, rng);
+    const picked = await candidates(p, strategies, 1, siblings, siblings.length);
+    if (picked.length === 0) throw new Error(`could not generate a new draft different from the ${siblings.length} already offered`);
+    const d = toDraft(p, picked[0]);
+    const ok = db.transaction(() => {
+      if (!decideDraft(db, draftId, 'superseded', actor)) return false;
+      insertDraft(d, row.request_id, row.user_id, row.segment, draftId, (db.prepare('SELECT channel FROM drafts WHERE id = ?').get(draftId) as { channel: string | null }).channel);
+      audit(db, { actor, action: 'regenerated', draftId: d.id, before: { draft_id: draftId }, after: { draft_id: d.id, strategy: d.strategy } });
+      return true;
+    })();
+    if (!ok) {
+      const now = db.prepare('SELECT status FROM drafts WHERE id = ?').get(draftId) as { status: string };
+      throw new DraftStateError(draftId, now.status);
+    }
+    return d;
+  }
+
+  function checkEdit(text: string): CheckReport {
+    return checkText(text, rules);
+  }
+
+  function saveEdit(draftId: string, text: string, editor: string): { saved: boolean; draft?: Draft; report: CheckReport } {
+    const report = checkEdit(text);
+    if (report.withheld || report.rewritten === null) return { saved: false, report };
+    const finalText = report.rewritten;
+    const result = db.transaction(() => {
+      const row = db.prepare('SELECT * FROM drafts WHERE id = ?').get(draftId) as DraftRow | undefined;
+      if (!row) throw new InvalidRequestError(`unknown draft "${draftId}"`);
+      if (row.status !== 'pending') throw new DraftStateError(draftId, row.status);
+      const version = row.version + 1;
+      const compliance = { ok: true, findings: report.findings.map((f) => ({ term: f.term, category: f.category, action: f.action, replacement: rules.terms.find((t) => t.term === f.term)?.replacement })) };
+      db.prepare('INSERT INTO draft_versions (draft_id, version, text, edited_by, created_at) VALUES (?, ?, ?, ?, ?)').run(draftId, version, finalText, editor, nowIso());
+      db.prepare('UPDATE drafts SET text = ?, version = ?, edited = 1, compliance_json = ? WHERE id = ?').run(finalText, version, JSON.stringify(compliance), draftId);
+      audit(db, { actor: editor, action: 'edited', draftId, before: { version: row.version, text: row.text }, after: { version, text: finalText, findings: report.findings.length } });
+      return rowToDraft(db.prepare('SELECT * FROM drafts WHERE id = ?').get(draftId) as DraftRow);
+    })();
+    return { saved: true, draft: result, report };
+  }
+
+  return { draft, regenerate, checkEdit, saveEdit, insight, pseudonym, deps };
+}
+
+function mostFrequent(doubts: Doubt[]): Doubt | undefined {
+  if (doubts.length === 0) return undefined;
+  const count = new Map<string, number>();
+  for (const d of doubts) count.set(d.aspect, (count.get(d.aspect) ?? 0) + 1);
+  let best = doubts[0];
+  for (const d of doubts) if ((count.get(d.aspect) ?? 0) > (count.get(best.aspect) ?? 0)) best = d;
+  return best;
+}

@@ -1,0 +1,56 @@
+/** A small seeded random source: uniform, normal, gamma and beta draws (for Thompson sampling). */
+
+export interface Rng {
+  next(): number;
+}
+
+/** mulberry32: fast, seeded, good enough for sampling. */
+export function seededRng(seed: number): Rng {
+  let a = seed >>> 0;
+  return {
+    next() {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  };
+}
+
+export const mathRng: Rng = { next: () => Math.random() };
+
+export function normal(rng: Rng): number {
+  let u = 0;
+  while (u === 0) u = rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/** Gamma(shape, 1) by Marsaglia & Tsang (shape < 1 boosted). */
+export function gamma(rng: Rng, shape: number): number {
+  if (shape < 1) {
+    let u = 0;
+    while (u === 0) u = rng.next();
+    return gamma(rng, shape + 1) * Math.pow(u, 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = normal(rng);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.next();
+    if (u < 1 - 0.0331 * x ** 4) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+export function beta(rng: Rng, a: number, b: number): number {
+  const x = gamma(rng, a);
+  const y = gamma(rng, b);
+  return x / (x + y);
+}
