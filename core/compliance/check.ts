@@ -52,9 +52,20 @@ function view(text: string): View {
 const isLetter = (c: string | undefined) => c !== undefined && /[a-z]/.test(c);
 
 /** All violations in `text`, longest term first at each position, non-overlapping. */
+const prepared = new WeakMap<ComplianceRules, Array<{ r: TermRule; t: string; allow: string[] }>>();
+
+function prepare(rules: ComplianceRules): Array<{ r: TermRule; t: string; allow: string[] }> {
+  let p = prepared.get(rules);
+  if (!p) {
+    p = rules.terms.map((r) => ({ r, t: normalize(r.term), allow: r.allow.map(normalize) }));
+    prepared.set(rules, p);
+  }
+  return p;
+}
+
 export function findViolations(text: string, rules: ComplianceRules = defaultRules()): Violation[] {
   const v = view(text);
-  const normTerms = rules.terms.map((r) => ({ r, t: normalize(r.term), allow: r.allow.map(normalize) }));
+  const normTerms = prepare(rules);
   const out: Violation[] = [];
   let i = 0;
   while (i < v.s.length) {
