@@ -12,7 +12,11 @@ type Registrar = (program: Command) => void;
 /** The command modules, in the order `--help` lists them. */
 const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/runtime').register,
+  () => require('./commands/draft').register,
+  () => require('./commands/check').register,
+  () => require('./commands/outcomes').register,
   () => require('./commands/bench').register,
+  () => require('./commands/generator').register,
   () => require('./commands/bot').register,
   () => require('./commands/export').register,
 ];
