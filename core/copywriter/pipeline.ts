@@ -71,6 +71,8 @@ export interface Copywriter {
   /** Stores an edited text as a new version of a pending draft (compliance-rewritten; refused when it would be withheld). */
   saveEdit(draftId: string, text: string, editor: string): { saved: boolean; draft?: Draft; report: CheckReport };
   insight(userId: string): Promise<UserInsight>;
+  /** The generator's copy inside a draft made by this instance (for evaluation; undefined for older drafts). */
+  bodyOf(draftId: string): string | undefined;
   pseudonym(userId: string): string;
   deps: CopywriterDeps;
 }
@@ -133,6 +135,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
   const rng = deps.rng ?? mathRng;
   const perStrategy = deps.candidatesPerStrategy ?? 2;
   const insights = new Map<string, UserInsight>();
+  const bodies = new Map<string, string>();
 
   const pseudonym = (userId: string) => pseudonymize(userId, deps.pseudonymKey);
 
@@ -248,8 +251,11 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
   }
 
   function toDraft(p: Plan, c: Candidate): Draft {
+    const id = newId('d');
+    if (bodies.size > 10000) bodies.clear();
+    bodies.set(id, c.body);
     return {
-      id: newId('d'),
+      id,
       item_id: p.item.itemId,
       text: c.text,
       tone: c.strategy.tone,
@@ -332,7 +338,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     return { saved: true, draft: result, report };
   }
 
-  return { draft, regenerate, checkEdit, saveEdit, insight, pseudonym, deps };
+  return { draft, regenerate, checkEdit, saveEdit, insight, bodyOf: (id) => bodies.get(id), pseudonym, deps };
 }
 
 function mostFrequent(doubts: Doubt[]): Doubt | undefined {
