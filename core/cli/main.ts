@@ -11,6 +11,7 @@ type Registrar = (program: Command) => void;
 
 /** The command modules, in the order `--help` lists them. */
 const COMMANDS: Array<() => Registrar> = [
+  () => require('./commands/store').register,
   () => require('./commands/runtime').register,
   () => require('./commands/draft').register,
   () => require('./commands/check').register,

@@ -418,8 +418,29 @@ export interface StoreSummary {
   skipped: number;
 }
 
+/**
+ * Runs `fn` without tfjs's one-time "install the node backend" notice, which danfojs
+ * triggers on the cpu backend (the runtime's choice of backend is reported elsewhere).
+ */
+function withoutTfjsNotice<T>(fn: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('looks like you are running TensorFlow.js in Node.js')) return;
+    warn(...args);
+  };
+  try {
+    return fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** Counts per category/event/polarity, computed with danfojs DataFrames. */
 export function storeSummary(store: Store): StoreSummary {
+  return withoutTfjsNotice(() => summarize(store));
+}
+
+function summarize(store: Store): StoreSummary {
   const frames = storeFrames(store);
   const prices = store.items.map((i) => i.price).sort((a, b) => a - b);
   const active = new Set(store.events.map((e) => e.user_id)).size;
