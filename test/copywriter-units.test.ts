@@ -14,7 +14,8 @@ import { UnknownEntityError, InvalidRequestError, DraftStateError } from '../cor
 import { seededRng } from '../core/copywriter/random';
 import { bigramJaccard, isNearDuplicate, pickDiverse, NEAR_DUPLICATE_THRESHOLD } from '../core/copywriter/similarity';
 import { loadTemplates, composeMessage, defaultTemplates } from '../core/copywriter/templates';
-import { isCompliant } from '../core/compliance/check';
+import { isCompliant, findViolations } from '../core/compliance/check';
+import { defaultRules } from '../core/compliance/rules';
 import { DataError } from '../core/data/errors';
 import { pseudonymize, pseudonymKey, DEV_PSEUDONYM_KEY } from '../core/privacy/pseudonym';
 
@@ -183,6 +184,32 @@ describe('copywriter: pipeline (hand-made ports)', () => {
       expect(d.compliance.findings.map((f) => f.term)).to.include.members(['全网最低价', '最美', '国家级', '减肥']);
       expect(d.explanation).to.contain('合规改写');
     }
+  });
+  it('fuzz: a generator writing random forbidden text never gets a violating draft through (300 requests)', async () => {
+    const rng = seededRng(99);
+    const terms = defaultRules().terms.map((t) => t.term);
+    const filler = ['雪纺', '连衣裙', '清新', '面料', '柔软', '透气', '很', '穿上', '好看', '，', '。', '！', ' '];
+    const pick = <T>(a: T[]) => a[Math.floor(rng.next() * a.length)];
+    const noisy: GeneratorPort = {
+      async generate(req) {
+        return Array.from({ length: req.n }, () => {
+          let t = '';
+          for (let k = 0, len = 4 + Math.floor(rng.next() * 25); k < len; k++) t += rng.next() < 0.45 ? pick(terms) : pick(filler);
+          return { text: t, score: rng.next() };
+        });
+      },
+    };
+    const { cw } = copywriter(noisy, 5);
+    let offered = 0;
+    for (let i = 0; i < 300; i++) {
+      const res = await cw.draft({ userId: pick(['u1', 'u2', 'u3']), itemId: pick(['i1', 'i2', 'i3']), n: 3 });
+      for (const d of res.drafts) {
+        offered++;
+        expect(findViolations(d.text), d.text).to.deep.equal([]);
+        expect(d.compliance.ok).to.equal(true);
+      }
+    }
+    expect(offered).to.be.greaterThan(100);
   });
   it('stores request, drafts (pending) and version 1; output carries the pseudonym only', async () => {
     const { cw, db } = copywriter();

@@ -27,7 +27,7 @@ export function buildProgram(): Command {
   program
     .name('copydesk')
     .description('Drafts personalized Chinese e-commerce marketing copy (CLI of the Copydesk core).')
-    .version(require('../../package.json').version)
+    .version(require(require('path').join(require('../util/paths').PROJECT_ROOT, 'package.json')).version)
     .showHelpAfterError();
   for (const load of COMMANDS) load()(program);
   return program;
