@@ -4,34 +4,9 @@
  */
 import { expect } from 'chai';
 import { initRuntime, useBackend, tf, BackendName } from '../core/tf/runtime';
+import { rng, randArray, maxAbsDiff } from './native-helpers';
 
 const TOL = 1e-4;
-
-/** Deterministic pseudo-random numbers (mulberry32) so both backends see the same data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randArray(n: number, seed: number, scale = 1): Float32Array {
-  const r = rng(seed);
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (r() * 2 - 1) * scale;
-  return a;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).to.equal(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 interface Run { loss: number; grads: Record<string, Float32Array> }
 
@@ -49,7 +24,8 @@ function buildModel(conv: 'same' | 'valid' | null): tf.LayersModel {
 /** Builds the model on `backend`, sets deterministic weights, returns loss and named gradients. */
 async function gradsOn(backend: BackendName, conv: 'same' | 'valid' | null): Promise<Run> {
   await useBackend(backend);
-  return tf.tidy(() => {
+  let out: Run | undefined;
+  tf.tidy(() => {
     const model = buildModel(conv);
     model.setWeights(model.getWeights().map((w, i) => tf.tensor(randArray(w.size, 100 + i, 0.5), w.shape)));
     const r = rng(7);
@@ -62,11 +38,11 @@ async function gradsOn(backend: BackendName, conv: 'same' | 'valid' | null): Pro
       const p = model.apply(x) as tf.Tensor;
       return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.cast(y, 'int32'), C), tf.log(tf.add(p, 1e-7))), -1))) as tf.Scalar;
     }, vars);
-    const out: Run = { loss: value.dataSync()[0]!, grads: {} };
-    model.trainableWeights.forEach((w, i) => { out.grads[`${i}:${w.name.split("/").pop()}`] = grads[vars[i]!.name]!.dataSync() as Float32Array; });
+    const run: Run = out = { loss: value.dataSync()[0]!, grads: {} };
+    model.trainableWeights.forEach((w, i) => { run.grads[`${i}:${w.name.split("/").pop()}`] = grads[vars[i]!.name]!.dataSync() as Float32Array; });
     model.layers.forEach((l) => l.dispose());
-    return out;
   });
+  return out!;
 }
 
 describe('tf runtime: wasm gradients match cpu', function () {

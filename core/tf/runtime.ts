@@ -1,14 +1,20 @@
 /**
  * The one place that picks the TensorFlow.js backend:
  *   1. `tensorflow` (tfjs-node, native libtensorflow) when really installed,
- *   2. `wasm` (SIMD) with the kernels training needs registered,
+ *   2. `wasm` (SIMD) with the kernels training needs registered, accelerated by the
+ *      optional native addon (core/native, OpenBLAS) when it was built at install time:
+ *      matrix products, a whole-sequence GRU kernel and the softmax cross-entropy
+ *      then run natively (`runtimeInfo().path === 'wasm+native'`),
  *   3. `cpu` (pure JS) as the last resort.
- * `COPYDESK_BACKEND=wasm|cpu|tensorflow` forces a choice. The choice is logged once (stderr).
+ * `COPYDESK_BACKEND=wasm|cpu|tensorflow` forces a choice; `COPYDESK_NATIVE=0` disables the
+ * native kernels. The choice is logged once (stderr).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
 import * as fs from 'fs';
 import { registerMissingWasmKernels } from './wasm-kernels';
+import { enableNativeKernels, disableNativeKernels, nativeKernelsActive, activeAddon } from './native-kernels';
+import { loadNativeAddon } from '../native';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export { tf };
@@ -41,6 +47,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
     } else if (name === 'wasm') {
       require('@tensorflow/tfjs-backend-wasm');
       registerMissingWasmKernels();
+      setupNative();
     }
     return await tf.setBackend(name);
   } catch {
@@ -66,7 +73,9 @@ export function initRuntime(prefer?: BackendName): Promise<BackendName> {
     for (const name of order) {
       if (await tryBackend(name)) {
         await tf.ready();
-        log(`tfjs backend: ${name}${forced ? ' (forced)' : ''}`);
+        const info = runtimeInfo();
+        const accel = name !== 'wasm' ? '' : info.native ? ` + native kernels (OpenBLAS, ${info.blasThreads} thread${info.blasThreads === 1 ? '' : 's'})` : ` (native accelerator off: ${info.nativeReason}; plain wasm)`;
+        log(`tfjs backend: ${name}${accel}${forced ? ' (forced)' : ''}`);
         return name;
       }
     }
@@ -79,4 +88,56 @@ export function initRuntime(prefer?: BackendName): Promise<BackendName> {
 export async function useBackend(name: BackendName): Promise<void> {
   if (!(await tryBackend(name))) throw new Error(`backend ${name} is not available`);
   await tf.ready();
+}
+
+let nativeTried = false;
+let nativeReason: string | undefined;
+
+/** Loads the native addon once and registers its kernels on wasm (unless COPYDESK_NATIVE=0). */
+function setupNative(): void {
+  if (nativeTried) return;
+  nativeTried = true;
+  const loaded = loadNativeAddon();
+  if (loaded.addon) enableNativeKernels(loaded.addon);
+  else nativeReason = loaded.reason;
+}
+
+export type RuntimePath = 'tensorflow' | 'wasm+native' | 'wasm' | 'cpu';
+
+export interface RuntimeInfo {
+  backend: string;
+  /** What actually runs: `wasm+native` when the native kernels are registered on wasm. */
+  path: RuntimePath;
+  native: boolean;
+  /** Why the native accelerator is off (when it is). */
+  nativeReason?: string;
+  blasThreads?: number;
+}
+
+/** Describes the active runtime (call after initRuntime()). */
+export function runtimeInfo(): RuntimeInfo {
+  const backend = tf.getBackend();
+  const native = backend === 'wasm' && nativeKernelsActive();
+  const path: RuntimePath = backend === 'wasm' ? (native ? 'wasm+native' : 'wasm') : (backend as RuntimePath);
+  const info: RuntimeInfo = { backend, path, native };
+  if (native) info.blasThreads = activeAddon()!.getThreads();
+  else if (backend === 'wasm') info.nativeReason = nativeReason ?? 'disabled';
+  return info;
+}
+
+/**
+ * Turns the native kernels on or off on wasm (benchmarks compare both paths in one process).
+ * Returns whether they are now on (false when the addon is unavailable).
+ */
+export function setNativeKernels(on: boolean): boolean {
+  if (!on) { disableNativeKernels(); return false; }
+  const loaded = loadNativeAddon();
+  if (!loaded.addon) return false;
+  enableNativeKernels(loaded.addon);
+  return true;
+}
+
+/** Sets the BLAS thread count of the native path (no-op without it). */
+export function setBlasThreads(n: number): void {
+  activeAddon()?.setThreads(n);
 }

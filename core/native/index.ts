@@ -1,0 +1,57 @@
+/**
+ * Loader for the optional native accelerator (built by core/native/build.js at install time).
+ *
+ * Env: COPYDESK_NATIVE=0 disables it; COPYDESK_NATIVE_ADDON=<file> loads another build
+ * (tests point it at a missing file to exercise the fallback).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { PROJECT_ROOT } from '../util/paths';
+
+/** The addon's functions. Array arguments are Float32Arrays (views into the wasm heap). */
+export interface NativeAddon {
+  /** C[b] = act(op(A[b]) op(B[b]) + bias) for b < batch; a stride of 0 broadcasts that operand. */
+  gemm(A: Float32Array, B: Float32Array, C: Float32Array, batch: number, M: number, N: number, K: number,
+    transA: number, transB: number, strideA: number, strideB: number, strideC: number,
+    bias: Float32Array | null, biasLen: number, act: number, alpha: number): void;
+  gruForward(xp: Float32Array, U: Float32Array, h0: Float32Array, hseq: Float32Array, gates: Float32Array,
+    B: number, T: number, H: number, hard: number, reverse: number): void;
+  gruBackward(dhseq: Float32Array, gates: Float32Array, hseq: Float32Array, h0: Float32Array, U: Float32Array,
+    dxp: Float32Array, dU: Float32Array, dh0: Float32Array, B: number, T: number, H: number, hard: number, reverse: number): void;
+  softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, loss: Float32Array, probs: Float32Array | null, R: number, C: number): void;
+  softmaxCrossEntropyGrad(probs: Float32Array, labels: Float32Array, dloss: Float32Array, dlogits: Float32Array, R: number, C: number): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+}
+
+export const ACT = { linear: 0, relu: 1, sigmoid: 2, relu6: 3, elu: 4, leakyrelu: 5, tanh: 6 } as const;
+
+/** Where core/native/build.js puts the addon (also right when running from dist/). */
+export const DEFAULT_ADDON_PATH = path.join(PROJECT_ROOT, 'core', 'native', 'build', 'Release', 'copydesk_native.node');
+
+export type NativeLoad = { addon: NativeAddon; file: string } | { addon: null; reason: string };
+
+let cached: NativeLoad | undefined;
+
+/** Loads the addon once (or explains why not). Never throws. */
+export function loadNativeAddon(): NativeLoad {
+  if (cached) return cached;
+  cached = (() => {
+    if (process.env.COPYDESK_NATIVE === '0') return { addon: null, reason: 'disabled by COPYDESK_NATIVE=0' };
+    const file = process.env.COPYDESK_NATIVE_ADDON || DEFAULT_ADDON_PATH;
+    if (!fs.existsSync(file)) {
+      return { addon: null, reason: `addon not built (${path.relative(process.cwd(), file) || file} missing; needs libopenblas-dev at npm install, or run \`npm run build:native\`)` };
+    }
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const addon = require(file) as NativeAddon;
+      if (typeof addon.gemm !== 'function') return { addon: null, reason: `${file} is not the copydesk addon` };
+      const threads = Number(process.env.COPYDESK_BLAS_THREADS || 1);
+      if (threads > 0) addon.setThreads(threads);
+      return { addon, file };
+    } catch (e) {
+      return { addon: null, reason: `addon failed to load: ${String((e as Error).message).split('\n')[0]}` };
+    }
+  })();
+  return cached;
+}

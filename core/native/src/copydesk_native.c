@@ -1,0 +1,343 @@
+/*
+ * Copydesk native accelerator: float32 kernels on top of the system BLAS
+ * (OpenBLAS cblas_sgemm), called from the tfjs wasm backend's kernel registry.
+ *
+ * Every array argument is a Float32Array (usually a view into the wasm heap);
+ * we use its data pointer only for the duration of the call.
+ */
+#include <node_api.h>
+#include <cblas.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef COPYDESK_OPENBLAS
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+#endif
+
+#define CHECK(call)                                                        \
+  do {                                                                     \
+    if ((call) != napi_ok) {                                               \
+      napi_throw_error(env, NULL, "copydesk_native: bad argument");       \
+      return NULL;                                                         \
+    }                                                                      \
+  } while (0)
+
+static int get_f32(napi_env env, napi_value v, float **data, size_t *len) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *ptr;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &length, &ptr, &ab, &offset) != napi_ok) return 0;
+  if (type != napi_float32_array) return 0;
+  *data = (float *)ptr;
+  if (len) *len = length;
+  return 1;
+}
+
+static int get_i32(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+static int get_f64(napi_env env, napi_value v, double *out) {
+  return napi_get_value_double(env, v, out) == napi_ok;
+}
+
+#define ARGS(n)                                                            \
+  size_t argc = (n);                                                       \
+  napi_value argv[(n)];                                                    \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));             \
+  if (argc < (n)) {                                                        \
+    napi_throw_error(env, NULL, "copydesk_native: too few arguments");     \
+    return NULL;                                                           \
+  }
+
+#define F32(i, name)                                                       \
+  float *name;                                                             \
+  if (!get_f32(env, argv[i], &name, NULL)) {                               \
+    napi_throw_type_error(env, NULL, "copydesk_native: expected Float32Array"); \
+    return NULL;                                                           \
+  }
+
+#define I32(i, name)                                                       \
+  int32_t name;                                                            \
+  if (!get_i32(env, argv[i], &name)) {                                     \
+    napi_throw_type_error(env, NULL, "copydesk_native: expected int");     \
+    return NULL;                                                           \
+  }
+
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_SIGMOID = 2, ACT_RELU6 = 3, ACT_ELU = 4, ACT_LEAKY = 5, ACT_TANH = 6 };
+
+static inline float act_apply(int act, float v, float alpha) {
+  switch (act) {
+    case ACT_RELU: return v > 0.f ? v : 0.f;
+    case ACT_SIGMOID: return 1.f / (1.f + expf(-v));
+    case ACT_RELU6: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
+    case ACT_ELU: return v >= 0.f ? v : expm1f(v);
+    case ACT_LEAKY: return v >= 0.f ? v : alpha * v;
+    case ACT_TANH: return tanhf(v);
+    default: return v;
+  }
+}
+
+/*
+ * gemm(A, B, C, batch, M, N, K, transA, transB, strideA, strideB, strideC, bias|null, biasLen, act, alpha)
+ * C[b] = act(op(A[b]) * op(B[b]) + bias), row-major; stride 0 broadcasts a batch operand.
+ * biasLen: 0 (none), 1 (scalar) or N (per column).
+ */
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  ARGS(16);
+  F32(0, A); F32(1, B); F32(2, C);
+  I32(3, batch); I32(4, M); I32(5, N); I32(6, K); I32(7, transA); I32(8, transB);
+  I32(9, strideA); I32(10, strideB); I32(11, strideC);
+  float *bias = NULL;
+  napi_valuetype bt;
+  CHECK(napi_typeof(env, argv[12], &bt));
+  if (bt != napi_null && bt != napi_undefined && !get_f32(env, argv[12], &bias, NULL)) {
+    napi_throw_type_error(env, NULL, "copydesk_native: bias must be Float32Array or null");
+    return NULL;
+  }
+  I32(13, biasLen); I32(14, act);
+  double alphaD; if (!get_f64(env, argv[15], &alphaD)) alphaD = 0.2;
+  float alpha = (float)alphaD;
+  const int lda = transA ? M : K;
+  const int ldb = transB ? K : N;
+  for (int b = 0; b < batch; b++) {
+    float *c = C + (size_t)b * strideC;
+    if (K == 0) { memset(c, 0, sizeof(float) * (size_t)M * N); }
+    else cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                M, N, K, 1.f, A + (size_t)b * strideA, lda, B + (size_t)b * strideB, ldb, 0.f, c, N);
+    if (bias == NULL && act == ACT_LINEAR) continue;
+    for (int i = 0; i < M; i++) {
+      float *row = c + (size_t)i * N;
+      if (bias != NULL) {
+        if (biasLen == 1) { const float s = bias[0]; for (int j = 0; j < N; j++) row[j] += s; }
+        else for (int j = 0; j < N; j++) row[j] += bias[j];
+      }
+      if (act != ACT_LINEAR) for (int j = 0; j < N; j++) row[j] = act_apply(act, row[j], alpha);
+    }
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- GRU ---- */
+/*
+ * Keras/tfjs GRU (reset_after = false), gate order z, r, h:
+ *   z = f(xz + h U_z), r = f(xr + h U_r), hh = tanh(xh + (r*h) U_h), h' = z*h + (1-z)*hh
+ * xp = x W + b is computed outside (one big matmul). f is sigmoid or hard sigmoid.
+ */
+static inline float gate_f(int hard, float v) {
+  if (hard) { float y = 0.2f * v + 0.5f; return y < 0.f ? 0.f : (y > 1.f ? 1.f : y); }
+  return 1.f / (1.f + expf(-v));
+}
+static inline float gate_df(int hard, float y) {
+  if (hard) return (y > 0.f && y < 1.f) ? 0.2f : 0.f;
+  return y * (1.f - y);
+}
+
+/* gruForward(xp[B,T,3H], U[H,3H], h0[B,H], hseq[B,T,H] out, gates[B,T,3H] out, B, T, H, hard, reverse) */
+static napi_value js_gru_forward(napi_env env, napi_callback_info info) {
+  ARGS(10);
+  F32(0, xp); F32(1, U); F32(2, h0); F32(3, hseq); F32(4, gates);
+  I32(5, B); I32(6, T); I32(7, H); I32(8, hard); I32(9, reverse);
+  const int H3 = 3 * H;
+  float *rec = (float *)malloc(sizeof(float) * (size_t)B * 2 * H);
+  float *rh = (float *)malloc(sizeof(float) * (size_t)B * H);
+  float *rech = (float *)malloc(sizeof(float) * (size_t)B * H);
+  if (!rec || !rh || !rech) { free(rec); free(rh); free(rech); napi_throw_error(env, NULL, "copydesk_native: out of memory"); return NULL; }
+  for (int s = 0; s < T; s++) {
+    const int t = reverse ? T - 1 - s : s;
+    const int tp = reverse ? t + 1 : t - 1;
+    const float *hprev = s == 0 ? h0 : hseq + (size_t)tp * H;
+    const int ldh = s == 0 ? H : T * H;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, 2 * H, H, 1.f, hprev, ldh, U, H3, 0.f, rec, 2 * H);
+    for (int b = 0; b < B; b++) {
+      const float *x = xp + ((size_t)b * T + t) * H3;
+      const float *hp = hprev + (size_t)b * ldh;
+      float *g = gates + ((size_t)b * T + t) * H3;
+      const float *rc = rec + (size_t)b * 2 * H;
+      for (int j = 0; j < H; j++) {
+        const float z = gate_f(hard, x[j] + rc[j]);
+        const float r = gate_f(hard, x[H + j] + rc[H + j]);
+        g[j] = z; g[H + j] = r;
+        rh[(size_t)b * H + j] = r * hp[j];
+      }
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.f, rh, H, U + 2 * H, H3, 0.f, rech, H);
+    for (int b = 0; b < B; b++) {
+      const float *x = xp + ((size_t)b * T + t) * H3;
+      const float *hp = hprev + (size_t)b * ldh;
+      float *g = gates + ((size_t)b * T + t) * H3;
+      float *h = hseq + ((size_t)b * T + t) * H;
+      const float *rc = rech + (size_t)b * H;
+      for (int j = 0; j < H; j++) {
+        const float hh = tanhf(x[2 * H + j] + rc[j]);
+        const float z = g[j];
+        g[2 * H + j] = hh;
+        h[j] = z * hp[j] + (1.f - z) * hh;
+      }
+    }
+  }
+  free(rec); free(rh); free(rech);
+  return NULL;
+}
+
+/*
+ * gruBackward(dhseq[B,T,H], gates[B,T,3H], hseq[B,T,H], h0[B,H], U[H,3H],
+ *             dxp[B,T,3H] out, dU[H,3H] out, dh0[B,H] out, B, T, H, hard, reverse)
+ */
+static napi_value js_gru_backward(napi_env env, napi_callback_info info) {
+  ARGS(13);
+  F32(0, dhseq); F32(1, gates); F32(2, hseq); F32(3, h0); F32(4, U);
+  F32(5, dxp); F32(6, dU); F32(7, dh0);
+  I32(8, B); I32(9, T); I32(10, H); I32(11, hard); I32(12, reverse);
+  const int H3 = 3 * H;
+  const size_t BT = (size_t)B * T;
+  float *dh = (float *)malloc(sizeof(float) * (size_t)B * H);      /* running dL/dh_t */
+  float *drh = (float *)malloc(sizeof(float) * (size_t)B * H);
+  float *hprevAll = (float *)malloc(sizeof(float) * BT * H);       /* h_{t-1} for each (b,t) */
+  float *rhAll = (float *)malloc(sizeof(float) * BT * H);          /* r_t * h_{t-1} */
+  if (!dh || !drh || !hprevAll || !rhAll) {
+    free(dh); free(drh); free(hprevAll); free(rhAll);
+    napi_throw_error(env, NULL, "copydesk_native: out of memory"); return NULL;
+  }
+  memset(dh, 0, sizeof(float) * (size_t)B * H);
+  for (int s = T - 1; s >= 0; s--) {
+    const int t = reverse ? T - 1 - s : s;
+    const int tp = reverse ? t + 1 : t - 1;
+    for (int b = 0; b < B; b++) {
+      const float *hp = s == 0 ? h0 + (size_t)b * H : hseq + ((size_t)b * T + tp) * H;
+      const float *g = gates + ((size_t)b * T + t) * H3;
+      const float *dy = dhseq + ((size_t)b * T + t) * H;
+      float *dx = dxp + ((size_t)b * T + t) * H3;
+      float *d = dh + (size_t)b * H;
+      float *hpa = hprevAll + ((size_t)b * T + t) * H;
+      float *rha = rhAll + ((size_t)b * T + t) * H;
+      for (int j = 0; j < H; j++) {
+        const float z = g[j], r = g[H + j], hh = g[2 * H + j];
+        const float dd = d[j] + dy[j];
+        d[j] = dd;
+        dx[j] = dd * (hp[j] - hh) * gate_df(hard, z);
+        dx[2 * H + j] = dd * (1.f - z) * (1.f - hh * hh);
+        hpa[j] = hp[j];
+        rha[j] = r * hp[j];
+      }
+    }
+    /* d(r*h) = d(pre_hh) U_h^T */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, H, 1.f, dxp + (size_t)t * H3 + 2 * H, T * H3,
+                U + 2 * H, H3, 0.f, drh, H);
+    for (int b = 0; b < B; b++) {
+      const float *hp = hprevAll + ((size_t)b * T + t) * H;
+      const float *g = gates + ((size_t)b * T + t) * H3;
+      float *dx = dxp + ((size_t)b * T + t) * H3;
+      float *d = dh + (size_t)b * H;
+      const float *dr = drh + (size_t)b * H;
+      for (int j = 0; j < H; j++) {
+        const float z = g[j], r = g[H + j];
+        dx[H + j] = dr[j] * hp[j] * gate_df(hard, r);
+        d[j] = d[j] * z + dr[j] * r;   /* direct paths to h_{t-1} */
+      }
+    }
+    /* + [dz, dr] U_zr^T */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, 2 * H, 1.f, dxp + (size_t)t * H3, T * H3,
+                U, H3, 1.f, dh, H);
+  }
+  memcpy(dh0, dh, sizeof(float) * (size_t)B * H);
+  /* dU_zr = Hprev^T [dz dr], dU_h = RH^T dhh, summed over all (b, t) in one product each */
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, 2 * H, (int)BT, 1.f, hprevAll, H, dxp, H3, 0.f, dU, H3);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, (int)BT, 1.f, rhAll, H, dxp + 2 * H, H3, 0.f, dU + 2 * H, H3);
+  free(dh); free(drh); free(hprevAll); free(rhAll);
+  return NULL;
+}
+
+/* ------------------------------------------------ softmax cross-entropy ---- */
+/*
+ * sparseSoftmaxCE(logits[R,C], labels Float32Array[R], loss[R] out, probs[R,C] out|null)
+ * loss_r = logsumexp(logits_r) - logits_r[label_r]; probs (if given) = softmax(logits).
+ */
+static napi_value js_softmax_ce(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  F32(0, logits); F32(1, labels); F32(2, loss);
+  float *probs = NULL;
+  napi_valuetype pt;
+  CHECK(napi_typeof(env, argv[3], &pt));
+  if (pt != napi_null && pt != napi_undefined && !get_f32(env, argv[3], &probs, NULL)) {
+    napi_throw_type_error(env, NULL, "copydesk_native: probs must be Float32Array or null"); return NULL;
+  }
+  I32(4, R); I32(5, C);
+  for (int r = 0; r < R; r++) {
+    const float *x = logits + (size_t)r * C;
+    float m = x[0];
+    for (int j = 1; j < C; j++) if (x[j] > m) m = x[j];
+    double s = 0;
+    if (probs) {
+      float *p = probs + (size_t)r * C;
+      for (int j = 0; j < C; j++) { p[j] = expf(x[j] - m); s += p[j]; }
+      const float inv = (float)(1.0 / s);
+      for (int j = 0; j < C; j++) p[j] *= inv;
+    } else {
+      for (int j = 0; j < C; j++) s += expf(x[j] - m);
+    }
+    const int lab = (int)labels[r];
+    const float xl = (lab >= 0 && lab < C) ? x[lab] : m;
+    loss[r] = (float)(log(s) + m - xl);
+  }
+  return NULL;
+}
+
+/* sparseSoftmaxCEGrad(probs[R,C], labels[R], dloss[R], dlogits[R,C] out, R, C): (p - onehot) * dloss */
+static napi_value js_softmax_ce_grad(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  F32(0, probs); F32(1, labels); F32(2, dloss); F32(3, dlogits);
+  I32(4, R); I32(5, C);
+  for (int r = 0; r < R; r++) {
+    const float *p = probs + (size_t)r * C;
+    float *d = dlogits + (size_t)r * C;
+    const float g = dloss[r];
+    for (int j = 0; j < C; j++) d[j] = p[j] * g;
+    const int lab = (int)labels[r];
+    if (lab >= 0 && lab < C) d[lab] -= g;
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------ threads ---- */
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  I32(0, n);
+#ifdef COPYDESK_OPENBLAS
+  if (n > 0) openblas_set_num_threads(n);
+#else
+  (void)n;
+#endif
+  return NULL;
+}
+
+static napi_value js_get_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+#ifdef COPYDESK_OPENBLAS
+  CHECK(napi_create_int32(env, openblas_get_num_threads(), &out));
+#else
+  CHECK(napi_create_int32(env, 1, &out));
+#endif
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
+    {"gruForward", NULL, js_gru_forward, NULL, NULL, NULL, napi_default, NULL},
+    {"gruBackward", NULL, js_gru_backward, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxCrossEntropy", NULL, js_softmax_ce, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxCrossEntropyGrad", NULL, js_softmax_ce_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"getThreads", NULL, js_get_threads, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

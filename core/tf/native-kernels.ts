@@ -1,0 +1,221 @@
+/**
+ * Native (OpenBLAS) kernels for the wasm backend, registered through tfjs's kernel
+ * registry: BatchMatMul and _FusedMatMul replace wasm's own (which stay available
+ * as the fallback for cases we do not handle), plus Copydesk* kernels used by the
+ * fused GRU (core/tf/gru.ts) and the fused softmax cross-entropy (core/tf/losses.ts).
+ *
+ * Heap gotcha: `backend.makeOutput` may grow the wasm heap and detach typed-array
+ * views taken earlier, so every kernel allocates ALL its outputs first and takes
+ * the input/output views afterwards.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ACT, NativeAddon } from '../native';
+
+type WasmBackend = tf.KernelBackend & {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.backend_util.TypedArray;
+};
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+type KernelFn = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+
+export const GRU_FORWARD = 'CopydeskGruForward';
+export const GRU_BACKWARD = 'CopydeskGruBackward';
+export const SOFTMAX_CE = 'CopydeskSparseSoftmaxCE';
+export const SOFTMAX_CE_GRAD = 'CopydeskSparseSoftmaxCEGrad';
+
+let active: NativeAddon | null = null;
+const originals = new Map<string, tf.KernelConfig>();
+const registered: string[] = [];
+
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+const f32 = (backend: WasmBackend, t: tf.TensorInfo): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
+
+/** Delegates to the wasm backend's own kernel (cases the native path does not cover). */
+const setUp = new Set<string>();
+function original(name: string, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const k = originals.get(name);
+  if (!k) throw new Error(`${name}: no wasm fallback kernel`);
+  // wasm kernels bind their C function in setupFunc when the backend initialises; ours
+  // replaced them before that, so bind on first use.
+  if (k.setupFunc && !setUp.has(name)) { k.setupFunc(args.backend); setUp.add(name); }
+  return k.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo | tf.TensorInfo[];
+}
+
+/** Batch offsets for broadcasting batch dims of a and b into the output's batch shape. */
+function batchPlan(aBatch: number[], bBatch: number[]): { outBatch: number[]; aIdx: number[]; bIdx: number[] } {
+  const outBatch = tf.backend_util.assertAndGetBroadcastShape(aBatch, bBatch);
+  const n = size(outBatch);
+  const aIdx = new Array<number>(n), bIdx = new Array<number>(n);
+  const rank = outBatch.length;
+  const coords = new Array<number>(rank).fill(0);
+  for (let i = 0; i < n; i++) {
+    let ai = 0, bi = 0;
+    for (let d = 0; d < rank; d++) {
+      const ad = aBatch.length - rank + d, bd = bBatch.length - rank + d;
+      if (ad >= 0) ai = ai * aBatch[ad]! + (aBatch[ad] === 1 ? 0 : coords[d]!);
+      if (bd >= 0) bi = bi * bBatch[bd]! + (bBatch[bd] === 1 ? 0 : coords[d]!);
+    }
+    aIdx[i] = ai; bIdx[i] = bi;
+    for (let d = rank - 1; d >= 0; d--) { if (++coords[d]! < outBatch[d]!) break; coords[d] = 0; }
+  }
+  return { outBatch, aIdx, bIdx };
+}
+
+function matmul(args: KernelArgs, kernelName: string, bias?: tf.TensorInfo, act = 0, alpha = 0.2): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const a = args.inputs.a!, b = args.inputs.b!;
+  const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return original(kernelName, args) as tf.TensorInfo;
+  const ra = a.shape.length, rb = b.shape.length;
+  const M = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const K = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const K2 = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const N = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (K !== K2) throw new Error(`Error in matMul: inner shapes (${K}) and (${K2}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  const plan = batchPlan(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = backend.makeOutput([...plan.outBatch, M, N], 'float32');
+  const nb = size(plan.outBatch);
+  if (size(out.shape) === 0) return out;
+  // views after allocation
+  const A = f32(backend, a), Bm = f32(backend, b), C = f32(backend, out);
+  const biasArr = bias ? f32(backend, bias) : null;
+  const biasLen = bias ? size(bias.shape) : 0;
+  const sa = M * K, sb = K * N, sc = M * N;
+  const aBatches = size(a.shape.slice(0, -2)), bBatches = size(b.shape.slice(0, -2));
+  if ((aBatches === nb || aBatches === 1) && (bBatches === nb || bBatches === 1)) {
+    // contiguous or fully-broadcast operands: one native call for the whole batch
+    active!.gemm(A, Bm, C, nb, M, N, K, transposeA ? 1 : 0, transposeB ? 1 : 0,
+      aBatches === 1 ? 0 : sa, bBatches === 1 ? 0 : sb, sc, biasArr, biasLen, act, alpha);
+  } else {
+    for (let i = 0; i < nb; i++) {
+      active!.gemm(A.subarray(plan.aIdx[i]! * sa, (plan.aIdx[i]! + 1) * sa), Bm.subarray(plan.bIdx[i]! * sb, (plan.bIdx[i]! + 1) * sb),
+        C.subarray(i * sc, (i + 1) * sc), 1, M, N, K, transposeA ? 1 : 0, transposeB ? 1 : 0, 0, 0, 0, biasArr, biasLen, act, alpha);
+    }
+  }
+  return out;
+}
+
+function batchMatMul(args: KernelArgs): tf.TensorInfo {
+  return matmul(args, 'BatchMatMul');
+}
+
+function fusedMatMul(args: KernelArgs): tf.TensorInfo {
+  const { activation, leakyreluAlpha } = args.attrs as unknown as { activation: string; leakyreluAlpha?: number };
+  const bias = args.inputs.bias;
+  const act = (ACT as Record<string, number>)[activation ?? 'linear'];
+  // Bias must be a scalar or a per-column vector ([N] or [1, …, N]); prelu and others go to wasm.
+  const b = args.inputs.b!;
+  const N = (args.attrs as unknown as { transposeB: boolean }).transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
+  const biasOk = !bias || (bias.dtype === 'float32' && (size(bias.shape) === 1 || (size(bias.shape) === N && bias.shape[bias.shape.length - 1] === N)));
+  if (act === undefined || !biasOk) return original('_FusedMatMul', args) as tf.TensorInfo;
+  return matmul(args, '_FusedMatMul', bias, act, leakyreluAlpha ?? 0.2);
+}
+
+/** inputs {xp [B,T,3H], u [H,3H], h0 [B,H]}, attrs {hard, reverse} → [hseq [B,T,H], gates [B,T,3H]] */
+function gruForward(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { xp, u, h0 } = args.inputs as { xp: tf.TensorInfo; u: tf.TensorInfo; h0: tf.TensorInfo };
+  const { hard, reverse } = args.attrs as unknown as { hard: boolean; reverse: boolean };
+  const [B, T, H3] = xp.shape as [number, number, number];
+  const H = H3 / 3;
+  const hseq = backend.makeOutput([B, T, H], 'float32');
+  const gates = backend.makeOutput([B, T, H3], 'float32');
+  if (B * T * H === 0) return [hseq, gates];
+  active!.gruForward(f32(backend, xp), f32(backend, u), f32(backend, h0), f32(backend, hseq), f32(backend, gates), B, T, H, hard ? 1 : 0, reverse ? 1 : 0);
+  return [hseq, gates];
+}
+
+/** inputs {dhseq, gates, hseq, h0, u}, attrs {hard, reverse} → [dxp, du, dh0] */
+function gruBackward(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { dhseq, gates, hseq, h0, u } = args.inputs as Record<'dhseq' | 'gates' | 'hseq' | 'h0' | 'u', tf.TensorInfo>;
+  const { hard, reverse } = args.attrs as unknown as { hard: boolean; reverse: boolean };
+  const [B, T, H] = hseq.shape as [number, number, number];
+  const dxp = backend.makeOutput([B, T, 3 * H], 'float32');
+  const du = backend.makeOutput([H, 3 * H], 'float32');
+  const dh0 = backend.makeOutput([B, H], 'float32');
+  if (B * T * H === 0) { f32(backend, du).fill(0); f32(backend, dh0).fill(0); return [dxp, du, dh0]; }
+  active!.gruBackward(f32(backend, dhseq), f32(backend, gates), f32(backend, hseq), f32(backend, h0), f32(backend, u),
+    f32(backend, dxp), f32(backend, du), f32(backend, dh0), B, T, H, hard ? 1 : 0, reverse ? 1 : 0);
+  return [dxp, du, dh0];
+}
+
+/** inputs {logits [R,C], labels [R] float32} → [loss [R], probs [R,C]] */
+function softmaxCE(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { logits, labels } = args.inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
+  const [R, C] = logits.shape as [number, number];
+  const loss = backend.makeOutput([R], 'float32');
+  const probs = backend.makeOutput([R, C], 'float32');
+  active!.softmaxCrossEntropy(f32(backend, logits), f32(backend, labels), f32(backend, loss), f32(backend, probs), R, C);
+  return [loss, probs];
+}
+
+/** inputs {probs [R,C], labels [R], dloss [R]} → dlogits [R,C] */
+function softmaxCEGrad(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { probs, labels, dloss } = args.inputs as { probs: tf.TensorInfo; labels: tf.TensorInfo; dloss: tf.TensorInfo };
+  const [R, C] = probs.shape as [number, number];
+  const out = backend.makeOutput([R, C], 'float32');
+  active!.softmaxCrossEntropyGrad(f32(backend, probs), f32(backend, labels), f32(backend, dloss), f32(backend, out), R, C);
+  return out;
+}
+
+const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
+  { kernelName: 'BatchMatMul', kernelFunc: batchMatMul },
+  { kernelName: '_FusedMatMul', kernelFunc: fusedMatMul },
+  { kernelName: GRU_FORWARD, kernelFunc: gruForward },
+  { kernelName: GRU_BACKWARD, kernelFunc: gruBackward },
+  { kernelName: SOFTMAX_CE, kernelFunc: softmaxCE },
+  { kernelName: SOFTMAX_CE_GRAD, kernelFunc: softmaxCEGrad },
+];
+
+/** The wasm backend instance if it is already initialised (without initialising it). */
+function initialisedWasm(): tf.KernelBackend | undefined {
+  return (tf.engine() as unknown as { registry: Record<string, tf.KernelBackend> }).registry['wasm'];
+}
+
+/** Registers the native kernels on `wasm` (replacing BatchMatMul/_FusedMatMul, kept as fallbacks). */
+export function enableNativeKernels(addon: NativeAddon): string[] {
+  if (active) return [...registered];
+  for (const k of KERNELS) {
+    const existing = tf.getKernel(k.kernelName, 'wasm');
+    if (existing) {
+      originals.set(k.kernelName, existing);
+      tf.unregisterKernel(k.kernelName, 'wasm');
+    }
+    tf.registerKernel({ kernelName: k.kernelName, backendName: 'wasm', kernelFunc: k.kernelFunc as tf.KernelFunc });
+    registered.push(k.kernelName);
+  }
+  active = addon;
+  return [...registered];
+}
+
+/** Restores wasm's own kernels (used by comparisons and the fallback tests). */
+export function disableNativeKernels(): void {
+  if (!active) return;
+  for (const name of registered) {
+    tf.unregisterKernel(name, 'wasm');
+    const orig = originals.get(name);
+    if (orig) {
+      tf.registerKernel(orig);
+      // a kernel registered after the backend initialised must be set up by hand
+      const be = initialisedWasm();
+      if (be && orig.setupFunc) orig.setupFunc(be);
+    }
+  }
+  registered.length = 0;
+  originals.clear();
+  setUp.clear();
+  active = null;
+}
+
+/** True when the native kernels are registered on wasm. */
+export function nativeKernelsActive(): boolean {
+  return active !== null;
+}
+
+/** The active addon (for BLAS thread control), or null. */
+export function activeAddon(): NativeAddon | null {
+  return active;
+}

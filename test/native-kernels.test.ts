@@ -1,0 +1,231 @@
+/**
+ * Parity of every native kernel and fused layer (wasm + OpenBLAS addon) with the
+ * reference `cpu` backend: values and gradients within 1e-4 on random inputs,
+ * including transposed and batched shapes and broadcast batch dimensions.
+ */
+import { expect } from 'chai';
+import * as fs from 'fs';
+import { initRuntime, useBackend, tf, runtimeInfo } from '../core/tf/runtime';
+import { gruSequence, fusedGru, gruIsFused, GateActivation } from '../core/tf/gru';
+import { sparseCategoricalCrossentropyFromLogits, sparseSoftmaxCrossEntropyRows, compileWithSparseLogitsLoss } from '../core/tf/losses';
+import { rng, randArray, maxAbsDiff } from './native-helpers';
+
+const TOL = 1e-4;
+const rand = (shape: number[], seed: number, scale = 1): tf.Tensor => tf.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed, scale), shape);
+
+/** Runs f on cpu, then on wasm(+native); returns both sides' outputs (flattened) and shapes. */
+async function onBoth(f: () => tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = () => {
+    const outs = tf.tidy(f);
+    const data = outs.map((t) => t.dataSync() as Float32Array);
+    const shapes = outs.map((t) => t.shape);
+    tf.dispose(outs);
+    return { data, shapes };
+  };
+  await useBackend('cpu');
+  const c = run();
+  await useBackend('wasm');
+  const w = run();
+  expect(w.shapes).to.deep.equal(c.shapes);
+  return { cpu: c.data, wasm: w.data };
+}
+
+async function expectParity(f: () => tf.Tensor[], label = ''): Promise<number> {
+  const { cpu, wasm } = await onBoth(f);
+  let worst = 0;
+  cpu.forEach((c, i) => {
+    const d = maxAbsDiff(c, wasm[i]!);
+    expect(d, `${label} output ${i}`).to.be.below(TOL);
+    worst = Math.max(worst, d);
+  });
+  return worst;
+}
+
+const hasBlasHeaders = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h'].some((f) => fs.existsSync(f));
+
+describe('native accelerator: kernels match the cpu backend', function () {
+  this.timeout(120_000);
+  before(async function () {
+    await initRuntime();
+    if (!runtimeInfo().native) {
+      // where BLAS headers exist (CI installs libopenblas-dev) the addon must have been built
+      expect(hasBlasHeaders, `native accelerator off although BLAS headers exist: ${runtimeInfo().nativeReason}`).to.equal(false);
+      this.skip();
+    }
+  });
+  after(async () => { await useBackend('wasm'); });
+
+  it('runs here as wasm+native, initRuntime() still reporting wasm', async () => {
+    expect(await initRuntime()).to.equal('wasm');
+    expect(runtimeInfo().path).to.equal('wasm+native');
+  });
+
+  const mmCases: Array<{ a: number[]; b: number[]; ta?: boolean; tb?: boolean; noGrad?: boolean }> = [
+    { a: [5, 7], b: [7, 3] },
+    { a: [7, 5], b: [7, 3], ta: true },
+    { a: [5, 7], b: [3, 7], tb: true },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true },
+    { a: [4, 5, 7], b: [4, 7, 3] },
+    { a: [4, 7, 5], b: [4, 3, 7], ta: true, tb: true },
+    { a: [2, 1, 5, 7], b: [3, 7, 4] , noGrad: true },           // broadcast batch dims both ways
+    { a: [2, 3, 5, 7], b: [1, 3, 7, 4], tb: false , noGrad: true },
+    { a: [3, 5, 7], b: [7, 6] , noGrad: true },                 // rank-2 b broadcast over a's batch
+    { a: [5, 7], b: [2, 7, 6] , noGrad: true },
+    { a: [64, 130], b: [130, 257] },             // beyond one SIMD block
+  ];
+  for (const c of mmCases) {
+    // tfjs's own BatchMatMul gradient rejects broadcast batch dims (on every backend): values only there
+    it(`BatchMatMul ${c.a.join('x')}${c.ta ? 'ᵀ' : ''} · ${c.b.join('x')}${c.tb ? 'ᵀ' : ''}: value${c.noGrad ? '' : ' and gradients'}`, async () => {
+      await expectParity(() => {
+        const a = rand(c.a, 1), b = rand(c.b, 2);
+        if (c.noGrad) {
+          // reference: tfjs cpu with the batch dims broadcast explicitly (its own broadcasting
+          // gets [2,1]×[3] wrong); ours: the native kernel broadcasting by itself
+          if (tf.getBackend() !== 'cpu') return [tf.matMul(a, b, c.ta, c.tb)];
+          const batch = tf.backend_util.assertAndGetBroadcastShape(c.a.slice(0, -2), c.b.slice(0, -2));
+          return [tf.matMul(tf.broadcastTo(a, [...batch, ...c.a.slice(-2)]), tf.broadcastTo(b, [...batch, ...c.b.slice(-2)]), c.ta, c.tb)];
+        }
+        const y = tf.matMul(a, b, c.ta, c.tb);
+        const dy = rand(y.shape, 3);
+        const [da, db] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, w, c.ta, c.tb), dy)))([a, b]);
+        return [y, da!, db!];
+      });
+    });
+  }
+
+  for (const activation of ['linear', 'relu', 'sigmoid', 'elu', 'relu6', 'leakyrelu', 'prelu'] as const) {
+    it(`_FusedMatMul with bias and ${activation}: value and gradients (a, b, bias)`, async () => {
+      await expectParity(() => {
+        const a = rand([6, 9], 4), b = rand([9, 5], 5), bias = rand([5], 6);
+        const prelu = activation === 'prelu' ? rand([5], 7, 0.3) : undefined;
+        const f = (x: tf.Tensor, w: tf.Tensor, bb: tf.Tensor) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: bb, activation, preluActivationWeights: prelu, leakyreluAlpha: 0.1 });
+        const y = f(a, b, bias);
+        const dy = rand(y.shape, 8);
+        const g = tf.grads((x: tf.Tensor, w: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(x, w, bb), dy)))([a, b, bias]);
+        return [y, ...g];
+      }, activation);
+    });
+  }
+
+  it('_FusedMatMul: scalar bias, transposed and batched operands', async () => {
+    await expectParity(() => [
+      tf.fused.matMul({ a: rand([3, 7, 5], 9) as tf.Tensor3D, b: rand([3, 4, 7], 10) as tf.Tensor3D, transposeA: true, transposeB: true, bias: rand([1], 11), activation: 'relu' }),
+      tf.fused.matMul({ a: rand([2, 5, 7], 12) as tf.Tensor3D, b: rand([2, 7, 4], 13) as tf.Tensor3D, bias: rand([4], 14), activation: 'sigmoid' }),
+      tf.fused.matMul({ a: rand([2, 5, 7], 15) as tf.Tensor3D, b: rand([2, 7, 4], 16) as tf.Tensor3D, transposeB: false, bias: rand([1, 4], 17), activation: 'elu' }),
+    ]);
+  });
+
+  for (const act of ['hardSigmoid', 'sigmoid'] as GateActivation[]) {
+    for (const reverse of [false, true]) {
+      it(`fused GRU sequence (${act}${reverse ? ', reverse' : ''}): hseq and gradients for x, kernel, recurrent kernel, bias, h0`, async () => {
+        const worst = await expectParity(() => {
+          const B = 3, T = 7, E = 5, H = 6;
+          const x = rand([B, T, E], 20), k = rand([E, 3 * H], 21, 0.6), u = rand([H, 3 * H], 22, 0.6), b = rand([3 * H], 23, 0.3), h0 = rand([B, H], 24, 0.5);
+          const dy = rand([B, T, H], 25);
+          const f = (xx: tf.Tensor, kk: tf.Tensor, uu: tf.Tensor, bb: tf.Tensor, hh: tf.Tensor) =>
+            gruSequence(xx as tf.Tensor3D, { kernel: kk as tf.Tensor2D, recurrentKernel: uu as tf.Tensor2D, bias: bb as tf.Tensor1D }, { h0: hh as tf.Tensor2D, reverse, recurrentActivation: act });
+          const y = f(x, k, u, b, h0);
+          const g = tf.grads((xx: tf.Tensor, kk: tf.Tensor, uu: tf.Tensor, bb: tf.Tensor, hh: tf.Tensor) => tf.sum(tf.mul(f(xx, kk, uu, bb, hh), dy)))([x, k, u, b, h0]);
+          return [y, ...g];
+        });
+        expect(worst).to.be.below(TOL);
+      });
+    }
+  }
+
+  it('gruSequence runs as the native kernel on wasm and as tfjs ops on cpu', async () => {
+    await useBackend('cpu');
+    expect(gruIsFused()).to.equal(false);
+    await useBackend('wasm');
+    expect(gruIsFused()).to.equal(true);
+  });
+
+  it('FusedGRU layer equals tf.layers.gru (same weights) on cpu, values and weight gradients', async () => {
+    const B = 2, T = 6, E = 4, H = 5;
+    const x = randArray(B * T * E, 30);
+    const weights = [randArray(E * 3 * H, 31, 0.5), randArray(H * 3 * H, 32, 0.5), randArray(3 * H, 33, 0.2)];
+    const shapes = [[E, 3 * H], [H, 3 * H], [3 * H]];
+    const run = (layer: tf.layers.Layer) => tf.tidy(() => {
+      const xt = tf.tensor(x, [B, T, E]);
+      layer.apply(tf.input({ shape: [T, E] })); // build
+      layer.setWeights(weights.map((w, i) => tf.tensor(w, shapes[i])));
+      const vars = layer.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(xt) as tf.Tensor)) as tf.Scalar, vars);
+      return [value, ...vars.map((v) => grads[v.name]!)].map((t) => t.dataSync() as Float32Array);
+    });
+    // reference: tfjs's own GRU layer on cpu; ours on wasm(+native)
+    await useBackend('cpu');
+    const ref = run(tf.layers.gru({ units: H, returnSequences: true }));
+    await useBackend('wasm');
+    const ours = run(fusedGru({ units: H, returnSequences: true }));
+    ref.forEach((r, i) => expect(maxAbsDiff(r, ours[i]!), `output ${i}`).to.be.below(TOL));
+  });
+
+  it('FusedGRU bidirectional equals tf.layers.bidirectional(gru, concat), last state and sequences', async () => {
+    const B = 2, T = 5, E = 3, H = 4;
+    const x = randArray(B * T * E, 40);
+    const w = [randArray(E * 3 * H, 41, 0.5), randArray(H * 3 * H, 42, 0.5), randArray(3 * H, 43, 0.2), randArray(E * 3 * H, 44, 0.5), randArray(H * 3 * H, 45, 0.5), randArray(3 * H, 46, 0.2)];
+    const shapes = [[E, 3 * H], [H, 3 * H], [3 * H], [E, 3 * H], [H, 3 * H], [3 * H]];
+    for (const returnSequences of [false, true]) {
+      const run = (layer: tf.layers.Layer) => tf.tidy(() => {
+        layer.apply(tf.input({ shape: [T, E] }));
+        layer.setWeights(w.map((a, i) => tf.tensor(a, shapes[i])));
+        return (layer.apply(tf.tensor(x, [B, T, E])) as tf.Tensor).dataSync() as Float32Array;
+      });
+      await useBackend('cpu');
+      const ref = run(tf.layers.bidirectional({ layer: tf.layers.gru({ units: H, returnSequences }) as tf.RNN, mergeMode: 'concat' }));
+      await useBackend('wasm');
+      const ours = run(fusedGru({ units: H, returnSequences, bidirectional: true }));
+      expect(maxAbsDiff(ref, ours), `returnSequences=${returnSequences}`).to.be.below(TOL);
+    }
+  });
+
+  it('FusedGRU returnState + initial state, inside a functional model that trains (loss goes down)', async () => {
+    await useBackend('wasm');
+    const T = 6, E = 4, H = 8;
+    const inp = tf.input({ shape: [T, E] });
+    const state = tf.input({ shape: [H] });
+    const [seq, last] = fusedGru({ units: H, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid' }).apply([inp, state]) as tf.SymbolicTensor[];
+    expect(seq!.shape).to.deep.equal([null, T, H]);
+    expect(last!.shape).to.deep.equal([null, H]);
+    const out = tf.layers.dense({ units: 3 }).apply(seq!) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [inp, state], outputs: out });
+    compileWithSparseLogitsLoss(model, { optimizer: tf.train.adam(0.05) });
+    const r = rng(50);
+    const xs = tf.tensor(randArray(16 * T * E, 51), [16, T, E]);
+    const h0 = tf.zeros([16, H]);
+    const ys = tf.tensor(Array.from({ length: 16 * T }, () => Math.floor(r() * 3)), [16, T, 1]);
+    const first = (await model.trainOnBatch([xs, h0], ys)) as number;
+    let lastLoss = first;
+    for (let i = 0; i < 30; i++) lastLoss = (await model.trainOnBatch([xs, h0], ys)) as number;
+    expect(lastLoss).to.be.below(first * 0.9);
+    tf.dispose([xs, h0, ys]);
+  });
+
+  it('fused sparse softmax cross-entropy: per-row loss and logits gradient', async () => {
+    await expectParity(() => {
+      const R = 37, C = 300;
+      const logits = rand([R, C], 60, 4);
+      const r = rng(61);
+      const labels = tf.tensor1d(Array.from({ length: R }, () => Math.floor(r() * C)));
+      const dy = rand([R], 62);
+      const rows = sparseSoftmaxCrossEntropyRows(labels, logits as tf.Tensor2D);
+      const g = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(sparseSoftmaxCrossEntropyRows(labels, l as tf.Tensor2D), dy)))(logits);
+      const mean = tf.grad((l: tf.Tensor) => sparseCategoricalCrossentropyFromLogits(tf.reshape(labels, [R, 1]), l))(logits);
+      return [rows, g, mean];
+    });
+  });
+
+  it('fused cross-entropy equals softmax + sparseCategoricalCrossentropy (the Keras way)', async () => {
+    await useBackend('wasm');
+    const [a, b] = tf.tidy(() => {
+      const logits = rand([4, 6, 50], 70, 3);
+      const r = rng(71);
+      const y = tf.tensor(Array.from({ length: 24 }, () => Math.floor(r() * 50)), [4, 6, 1]);
+      const ref = tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.cast(tf.reshape(y, [4, 6]), 'int32'), 50), tf.logSoftmax(logits)), -1)));
+      return [sparseCategoricalCrossentropyFromLogits(y, logits), ref];
+    });
+    expect(Math.abs(a!.dataSync()[0]! - b!.dataSync()[0]!)).to.be.below(TOL);
+    tf.dispose([a!, b!]);
+  });
+});
