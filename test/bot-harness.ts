@@ -32,7 +32,9 @@ export interface ApiCall {
   method: string;
   params: Record<string, unknown>;
   at: number;
+  /** 200 answered ok; 429 rate-limited; 500 server error; 299 answered ok:false with a planned error. */
   status: number;
+  authorization?: string;
 }
 
 type Planned = { status: 429; retryAfter: number } | { status: 200; error: string } | { status: 500 };
@@ -43,6 +45,8 @@ export class FakeSlack {
   private plans = new Map<string, Planned[]>();
   private tsCounter = 0;
   url = '';
+  /** Extra methods (e.g. apps.connections.open for Socket Mode). */
+  readonly extra: Record<string, (params: Record<string, unknown>) => Record<string, unknown>> = {};
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -100,7 +104,7 @@ export class FakeSlack {
       const method = (req.url ?? '').replace(/^\/api\//, '').replace(/^\//, '').split('?')[0];
       const planned = this.plans.get(method)?.shift();
       const status = planned?.status ?? 200;
-      this.calls.push({ method, params, at: Date.now(), status: planned && 'error' in planned ? 299 : status });
+      this.calls.push({ method, params, at: Date.now(), status: planned && 'error' in planned ? 299 : status, authorization: req.headers.authorization });
       if (planned?.status === 429) {
         res.writeHead(429, { 'retry-after': String(planned.retryAfter), 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
@@ -117,6 +121,7 @@ export class FakeSlack {
   }
 
   private answer(method: string, p: Record<string, unknown>): Record<string, unknown> {
+    if (this.extra[method]) return this.extra[method](p);
     switch (method) {
       case 'auth.test': return { ok: true, url: 'https://copydesk-test.slack.com/', team: 'Copydesk Test', user: 'copydesk', team_id: 'T0TEST', user_id: 'UBOTUSER', bot_id: 'B0BOT' };
       case 'chat.postMessage': return { ok: true, channel: p.channel, ts: `1790000000.${String(++this.tsCounter).padStart(6, '0')}`, message: { text: p.text } };
@@ -264,16 +269,34 @@ export function buttonsOf(call: ApiCall): Array<{ action_id: string; value: stri
 
 // ---------------- copywriter ----------------
 
+export interface CopywriterOptions {
+  /** Makes the generator throw while it returns true (generation-error tests). */
+  failGenerate?: () => boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type PipelineDeps = any;
+
+function withFailingGenerator(deps: PipelineDeps, opts: CopywriterOptions): PipelineDeps {
+  if (!opts.failGenerate) return deps;
+  const real = deps.generator;
+  return { ...deps, generator: { generate: (req: unknown) => (opts.failGenerate!() ? Promise.reject(new Error('generator crashed (test)')) : real.generate(req)) } };
+}
+
+function fromDeps(deps: PipelineDeps, db: Db, opts: CopywriterOptions): BotCopywriter {
+  const { createCopywriter } = require('../core/copywriter/pipeline');
+  const { recordDecision } = require('../core/copywriter/strategy');
+  const { adaptPipeline } = require('../bot/copywriter');
+  return adaptPipeline(createCopywriter({ ...withFailingGenerator(deps, opts), db }), db, recordDecision);
+}
+
 /**
  * The pipeline (core/copywriter/pipeline: templates, 广告法 rewrite, bandit,
  * storage, regenerate) on small hand-made model ports. Used only when the
- * shipped models are not available (see loadTestCopywriter).
+ * shipped models are not in models/ (see testCopywriter).
  */
-export function bridgeCopywriter(db: Db, opts: { failGenerate?: () => boolean } = {}): BotCopywriter {
-  const { createCopywriter } = require('../core/copywriter/pipeline');
+export function bridgeCopywriter(db: Db, opts: CopywriterOptions = {}): BotCopywriter {
   const { seededRng } = require('../core/copywriter/random');
-  const { recordDecision } = require('../core/copywriter/strategy');
-  const { adaptPipeline } = require('../bot/copywriter');
   const items = [
     { itemId: 'SKU-1042', title: '雪纺碎花连衣裙', category: '连衣裙', attributes: [{ key: '类型', value: '裙' }, { key: '材质', value: '雪纺' }, { key: '风格', value: '清新' }, { key: '颜色', value: '白色' }], price: 199 },
     { itemId: 'SKU-2001', title: '牛仔阔腿裤', category: '裤子', attributes: [{ key: '类型', value: '裤' }, { key: '材质', value: '牛仔布' }, { key: '风格', value: '休闲' }], price: 159 },
@@ -283,7 +306,7 @@ export function bridgeCopywriter(db: Db, opts: { failGenerate?: () => boolean } 
     'u-7': [],
   };
   const pools = ['轻盈飘逸的{v}面料，穿上去清爽透气', '{v}材质柔软亲肤，夏天穿很舒服', '这款{v}单品版型利落，日常通勤都合适', '精致的{v}设计，细节处见用心', '{v}元素点缀，气质温柔又大方', '{v}搭配小白鞋，周末出游刚刚好', '经典{v}款式，怎么穿都不出错'];
-  const cw = createCopywriter({
+  return fromDeps({
     store: { hasUser: (u: string) => u in reviews, item: (id: string) => items.find((i) => i.itemId === id), reviewsBy: (u: string) => reviews[u] ?? [], boughtBy: () => new Set<string>() },
     preference: {
       recommend: () => items.map((i, k) => ({ itemId: i.itemId, score: 1 - k / 10 })),
@@ -294,19 +317,49 @@ export function bridgeCopywriter(db: Db, opts: { failGenerate?: () => boolean } 
     sentiment: { analyze: async (texts: string[]) => texts.map((t) => ({ label: t.includes('偏小') ? 'negative' : 'positive', probability: t.includes('偏小') ? 0.1 : 0.9, aspects: t.includes('偏小') ? [{ aspect: '尺码', polarity: 'negative', evidence: '尺码偏小' }] : [] })) },
     generator: {
       async generate(req: { attrs: string; n: number; seed?: number; prefer?: string[] }) {
-        if (opts.failGenerate?.()) throw new Error('generator crashed (test)');
         const v = req.prefer?.[0] ?? '百搭';
         return Array.from({ length: req.n }, (_, i) => ({ text: pools[((req.seed ?? 0) + i) % pools.length].replace('{v}', v), score: 1 - i * 0.1 }));
       },
     },
-    db, pseudonymKey: 'bot-test-key', rng: seededRng(11),
-  });
-  return adaptPipeline(cw, db, recordDecision);
+    pseudonymKey: 'bot-test-key', rng: seededRng(11),
+  }, db, opts);
 }
 
-export interface TestCopywriter { make: (db: Db) => Promise<BotCopywriter>; real: boolean; user: string; item: string }
+const ROOT = path.join(__dirname, '..');
+const REAL_MODELS = ['mf', 'sentiment', 'generator'];
 
-/** The real pipeline (shipped models, demo store) when it is available here; else the bridge (and says so). */
+/** True when the shipped models and the demo store are here, so tests drive the real pipeline. */
+export function realPipelineAvailable(): boolean {
+  if (process.env.COPYDESK_BOT_TEST_BRIDGE === '1') return false;
+  return REAL_MODELS.every((m) => fs.existsSync(path.join(ROOT, 'models', m))) && fs.existsSync(path.join(ROOT, 'data', 'demo', 'users.csv'));
+}
+
+let realDeps: Promise<PipelineDeps> | undefined;
+/** Loads the shipped models once (loadCopywriter); each test gets its own pipeline on its own temp store. */
+async function loadRealDeps(): Promise<PipelineDeps> {
+  realDeps ??= (async () => {
+    const { loadCopywriter } = require('../core/copywriter');
+    const cw = await loadCopywriter({ db: openStore(':memory:'), pseudonymKey: 'bot-test-key' });
+    return cw.deps;
+  })();
+  return realDeps;
+}
+
+function firstDataCell(file: string): string {
+  return fs.readFileSync(file, 'utf8').split(/\r?\n/)[1].split(',')[0];
+}
+
+export interface TestCopywriter { make: (db: Db, opts?: CopywriterOptions) => Promise<BotCopywriter>; real: boolean; user: string; item: string }
+
+/** The real pipeline (shipped models, demo store) when it is here; else the pipeline on bridge ports (the test titles say which). */
 export function testCopywriter(): TestCopywriter {
-  return { make: async (db) => bridgeCopywriter(db), real: false, user: 'u-381', item: 'SKU-1042' };
+  if (realPipelineAvailable()) {
+    return {
+      make: async (db, opts = {}) => fromDeps(await loadRealDeps(), db, opts),
+      real: true,
+      user: firstDataCell(path.join(ROOT, 'data', 'demo', 'users.csv')),
+      item: firstDataCell(path.join(ROOT, 'data', 'demo', 'items.csv')),
+    };
+  }
+  return { make: async (db, opts = {}) => bridgeCopywriter(db, opts), real: false, user: 'u-381', item: 'SKU-1042' };
 }

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import {
   FakeSlack, startBot, send, sign, slashCommandBody, blockActionPayload, formPayload, viewSubmissionPayload, eventBody,
-  blocksOf, buttonsOf, testCopywriter, bridgeCopywriter, SECRETS, REVIEWER, REVIEWER2, OUTSIDER, CHANNEL, type RunningBot, type ApiCall,
+  blocksOf, buttonsOf, testCopywriter, SECRETS, REVIEWER, REVIEWER2, OUTSIDER, CHANNEL, type RunningBot, type ApiCall,
 } from './bot-harness';
 import { getDraft, type DraftRow } from '../bot/store';
 
@@ -310,13 +310,13 @@ describe('slack bot: generation errors', function () {
     const fake = new FakeSlack();
     await fake.start();
     let fail = false;
-    const run = await startBot(fake, (db) => bridgeCopywriter(db, { failGenerate: () => fail }));
+    const run = await startBot(fake, (db) => CW.make(db, { failGenerate: () => fail }));
     try {
-      await send(run.port, slashCommandBody(fake, 'user:u-381 item:SKU-1042 n:1'));
+      await send(run.port, slashCommandBody(fake, `user:${CW.user} item:${CW.item} n:1`));
       const post = await fake.waitFor(() => fake.of('chat.postMessage')[0]);
       const id = buttonsOf(post)[0].value;
       fail = true;
-      await send(run.port, slashCommandBody(fake, 'user:u-381 item:SKU-1042 n:1'));
+      await send(run.port, slashCommandBody(fake, `user:${CW.user} item:${CW.item} n:1`));
       const r = await fake.waitFor(() => fake.calls.find((c) => c.method.startsWith('respond/')));
       expect(r.params.text).to.match(/Sorry, I could not write drafts/);
       const d = getDraft(run.db, id)!;
