@@ -14,7 +14,8 @@ export function copyCommand(deps: BotDeps) {
       return { kind: 'invalid', error: parsed.error };
     }
     const r = parsed.request;
-    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Writing ${r.n} draft(s) for \`${r.userId}\`${r.itemId ? ` about \`${r.itemId}\`` : ''}…` });
+    // The customer id is not echoed: outside the core, customers appear only as pseudonyms.
+    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Writing ${r.n} draft(s)${r.itemId ? ` about \`${r.itemId}\`` : ''}…` });
     const reply = async (text: string) => {
       await respond({ response_type: 'ephemeral', text }).catch((e) => deps.logger.warn(`respond failed: ${(e as Error).message}`));
     };
