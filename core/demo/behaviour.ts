@@ -106,7 +106,7 @@ export function generateUsers(rng: Rng, n: number, items: DemoItem[]): { users: 
   for (let i = 0; i < n; i++) {
     const seg = SEGMENTS[rng.weighted(SEGMENTS.map((s) => s.share))];
     const id = userId(i, n);
-    users.push({ user_id: id, segment: seg.name, city: rng.pick(CITIES), age_band: AGE_BANDS[rng.weighted(AGE_BANDS.map((a) => a[1]))][0] });
+    users.push({ user_id: id, segment: seg.name, city: rng.pick(CITIES), age_band: AGE_BANDS[rng.weighted(seg.ages)] });
     tastes.set(id, drawTaste(rng, seg, keys, items));
   }
   return { users, tastes };
@@ -216,7 +216,7 @@ export function generateBehaviour(
       t += rng.chance(0.15) ? rng.int(2 * 3600, Math.max(2 * 3600 + 1, maxGap)) : rng.int(15, 240);
       if (t > end) t = end - rng.int(0, 3600);
       const r = rng.next();
-      const idx = r < 0.6 ? byTaste.draw(rng) : r < 0.85 ? popular.draw(rng) : rng.int(0, items.length - 1);
+      const idx = r < 0.55 ? byTaste.draw(rng) : r < 0.85 ? popular.draw(rng) : rng.int(0, items.length - 1);
       const item = items[idx];
       const liking = Math.log(aff[idx] / meanAff) + 0.5 * rng.normal();
       push(idx, 'view', 1, t);

@@ -1,6 +1,6 @@
 /** The demo catalogue: items with attribute sets, titles and prices, drawn from vocabulary.ts. */
 import { Rng } from './random';
-import { CATEGORIES, COLORS, STYLES, PATTERNS, SEASONS, TITLE_TEMPLATES, MATERIALS_FOR_SUBTYPE, FIXED_FOR_SUBTYPE, CategorySpec } from './vocabulary';
+import { CATEGORIES, COLORS, STYLES, PATTERNS, SEASONS, TITLE_TEMPLATES, MATERIALS_FOR_SUBTYPE, FIXED_FOR_SUBTYPE, SEASONS_FOR_SUBTYPE, POINT_CONFLICTS, CategorySpec } from './vocabulary';
 import type { Attribute } from '../data/attributes';
 
 export interface DemoItem {
@@ -63,20 +63,23 @@ export function generateCatalog(rng: Rng): DemoItem[] {
         if (a.optional && !rng.chance(0.6)) continue;
         attrs.push({ key: a.key, value: fixed[a.key] ?? rng.pick(a.values) });
       }
-      const point = rng.pick(spec.sellingPoints);
+      const values = attrs.map((a) => a.value);
+      const points = spec.sellingPoints.filter((p) => !(POINT_CONFLICTS[p] ?? []).some((v) => values.includes(v)));
+      const point = rng.pick(points.length ? points : spec.sellingPoints);
       const extra = attrs.filter((a) => ['版型', '裙长', '裤长', '衣长', '跟高', '尺寸'].includes(a.key)).map((a) => a.value)[0] ?? '';
       const title = fillTitle(rng.pick(TITLE_TEMPLATES), {
-        season: rng.pick(SEASONS),
+        season: rng.pick(SEASONS_FOR_SUBTYPE[sub] ?? SEASONS),
         style,
         color,
-        material,
+        // 帆布帆布鞋, 针织针织衫: no material in the title when the sub-type already says it.
+        material: sub.includes(material.slice(0, 2)) ? '' : material,
         pattern: pattern === '纯色' ? '' : pattern,
         subtype: sub,
         point,
         extra,
       });
       // Popularity: heavy-tailed (a few best sellers, a long tail).
-      const popularity = Math.round(Math.exp(1.1 * rng.normal()) * 1000) / 1000;
+      const popularity = Math.round(Math.exp(1.3 * rng.normal()) * 1000) / 1000;
       const flaw = rng.chance(0.15) ? rng.pick(FLAWS[spec.name]) : undefined;
       items.push({ item_id: `SKU-${n++}`, title, category: spec.name, attributes: attrs, price: priceFor(rng, spec, factor), popularity, flaw });
     }

@@ -142,18 +142,20 @@ export interface SegmentSpec {
   values: string[];
   /** Price sensitivity: 0 none … 1 strong preference for cheap items. */
   thrift: number;
+  /** Weights of the age bands 18-24, 25-30, 31-40, 41+. */
+  ages: [number, number, number, number];
 }
 
 export const SEGMENTS: SegmentSpec[] = [
-  { name: '学生党', share: 0.22, categories: { 上衣: 2, 裤: 1.5, 鞋: 1.5 }, values: ['休闲', '学院', '运动', '卫衣', '帆布鞋', '小白鞋', '字母', '宽松'], thrift: 0.8 },
-  { name: '职场通勤', share: 0.24, categories: { 外套: 2, 裤: 1.5, 包: 1.5 }, values: ['通勤', '知性', '简约', '西装外套', '直筒裤', '托特包', '纯色', '修身'], thrift: 0.3 },
-  { name: '精致宝妈', share: 0.16, categories: { 裙: 2, 上衣: 1.5 }, values: ['棉', '棉麻', '宽松', '纯色', '简约', '平底'], thrift: 0.5 },
-  { name: '潮流玩家', share: 0.14, categories: { 鞋: 2, 外套: 1.5, 包: 1.3 }, values: ['街头', '老爹鞋', '马丁靴', '工装裤', '拼色', '落肩'], thrift: 0.3 },
-  { name: '温柔淑女', share: 0.24, categories: { 裙: 2.5, 上衣: 1.3 }, values: ['法式', '甜美', '雪纺', '碎花', '收腰', '显瘦', '波点'], thrift: 0.4 },
+  { name: '学生党', share: 0.22, categories: { 上衣: 2, 裤: 1.5, 鞋: 1.5 }, values: ['休闲', '学院', '运动', '卫衣', '帆布鞋', '小白鞋', '字母', '宽松'], thrift: 0.8, ages: [0.85, 0.15, 0, 0] },
+  { name: '职场通勤', share: 0.24, categories: { 外套: 2, 裤: 1.5, 包: 1.5 }, values: ['通勤', '知性', '简约', '西装外套', '直筒裤', '托特包', '纯色', '修身'], thrift: 0.3, ages: [0.1, 0.45, 0.35, 0.1] },
+  { name: '精致宝妈', share: 0.16, categories: { 裙: 2, 上衣: 1.5 }, values: ['棉', '棉麻', '宽松', '纯色', '简约', '平底'], thrift: 0.5, ages: [0, 0.35, 0.5, 0.15] },
+  { name: '潮流玩家', share: 0.14, categories: { 鞋: 2, 外套: 1.5, 包: 1.3 }, values: ['街头', '老爹鞋', '马丁靴', '工装裤', '拼色', '落肩'], thrift: 0.3, ages: [0.45, 0.4, 0.15, 0] },
+  { name: '温柔淑女', share: 0.24, categories: { 裙: 2.5, 上衣: 1.3 }, values: ['法式', '甜美', '雪纺', '碎花', '收腰', '显瘦', '波点'], thrift: 0.4, ages: [0.25, 0.35, 0.3, 0.1] },
 ];
 
 export const CITIES = ['上海', '北京', '杭州', '广州', '深圳', '成都', '南京', '武汉', '西安', '长沙', '重庆', '苏州', '天津', '厦门'];
-export const AGE_BANDS: Array<[string, number]> = [['18-24', 0.3], ['25-30', 0.34], ['31-40', 0.26], ['41+', 0.1]];
+export const AGE_BANDS = ['18-24', '25-30', '31-40', '41+'];
 
 /** Sub-types that only come in some materials (so no 雪纺 羽绒服). */
 export const MATERIALS_FOR_SUBTYPE: Record<string, string[]> = {
@@ -182,9 +184,35 @@ export const MATERIALS_FOR_SUBTYPE: Record<string, string[]> = {
 /** Sub-types that fix another attribute. */
 export const FIXED_FOR_SUBTYPE: Record<string, Record<string, string>> = {
   吊带裙: { 袖长: '无袖' },
-  短裤: {},
+  卫衣: { 袖长: '长袖' },
+  毛衣: { 袖长: '长袖' },
+  开衫: { 袖长: '长袖' },
+  t恤: { 袖长: '短袖' },
+  polo衫: { 袖长: '短袖', 领型: '翻领' },
+  西装外套: { 领型: '西装领' },
+  棒球服: { 领型: '立领' },
   马丁靴: { 跟高: '低跟' },
   小白鞋: { 跟高: '平底' },
   帆布鞋: { 跟高: '平底' },
   老爹鞋: { 跟高: '低跟' },
+};
+
+/** Sub-types worn in one season only. */
+export const SEASONS_FOR_SUBTYPE: Record<string, string[]> = {
+  羽绒服: ['冬季', '秋冬'],
+  毛呢大衣: ['冬季', '秋冬'],
+  毛衣: ['秋冬', '冬季', '初秋'],
+  凉鞋: ['夏季'],
+  吊带裙: ['夏季'],
+  短靴: ['秋冬', '冬季'],
+  马丁靴: ['秋冬', '冬季', '春秋'],
+};
+
+/** Selling points that contradict an attribute value (no 增高 on a flat shoe). */
+export const POINT_CONFLICTS: Record<string, string[]> = {
+  增高: ['平底'],
+  保暖: ['棉', '涤纶', '牛仔布'],
+  防风: ['针织开衫', '牛仔外套'],
+  遮肉显高: ['短裙'],
+  显腿长: ['短裤'],
 };
