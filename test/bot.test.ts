@@ -92,6 +92,11 @@ describe(`slack bot over HTTP (real Bolt app, ${CW.real ? 'real pipeline' : 'pip
     const fb = run.db.prepare("SELECT success FROM bandit_feedback WHERE draft_id = ? AND kind = 'decision'").get(d.id) as { success: number };
     expect(fb.success).to.equal(1);
     expect(auditCount(d.id, 'approved')).to.equal(1);
+    const entry = run.db.prepare("SELECT actor, at, before_json, after_json FROM audit_log WHERE draft_id = ? AND action = 'approved'").get(d.id) as Record<string, string>;
+    expect(entry.actor).to.equal(REVIEWER);
+    expect(JSON.parse(entry.before_json)).to.deep.equal({ status: 'pending' });
+    expect(JSON.parse(entry.after_json)).to.include({ status: 'approved' });
+    expect(auditCount(d.id, 'bandit_reported')).to.equal(1);
   });
 
   it('a second click, a retried request and concurrent clicks change the state once', async () => {

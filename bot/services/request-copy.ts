@@ -38,6 +38,10 @@ export function unknownText(entity: 'user' | 'item', id: string): string {
 
 export const GENERATION_FAILED = ':construction: Sorry, I could not write drafts just now (the copy generator hit an error). Please try again in a minute; the details are in the bot log.';
 
+export function auditInvalid(deps: BotDeps, actor: string, error: string): void {
+  audit(deps.db, { actor, action: 'request_invalid', after: { error } });
+}
+
 /** Drafts and posts copy for an already parsed request. */
 export async function draftAndPost(deps: BotDeps, client: SlackClient, req: CopyRequest, ctx: RequestContext, reply: Reply): Promise<RequestOutcome> {
   const draftReq: DraftRequest = {
@@ -86,6 +90,7 @@ export async function draftAndPost(deps: BotDeps, client: SlackClient, req: Copy
 export async function requestCopy(deps: BotDeps, client: SlackClient, text: string, ctx: RequestContext, reply: Reply): Promise<RequestOutcome> {
   const parsed = parseCopyRequest(text);
   if (!parsed.ok) {
+    auditInvalid(deps, ctx.requestedBy, parsed.error);
     await reply(usageText(parsed.error));
     return { kind: 'invalid', error: parsed.error };
   }

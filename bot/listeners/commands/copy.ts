@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { BotDeps } from '../../deps';
 import { parseCopyRequest } from '../../parse';
-import { draftAndPost, usageText, type RequestOutcome } from '../../services/request-copy';
+import { auditInvalid, draftAndPost, usageText, type RequestOutcome } from '../../services/request-copy';
 
 export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & Pick<AllMiddlewareArgs, 'client'>;
 
@@ -10,6 +10,7 @@ export function copyCommand(deps: BotDeps) {
   return async ({ command, ack, respond, client }: CopyCommandArgs): Promise<RequestOutcome> => {
     const parsed = parseCopyRequest(command.text);
     if (!parsed.ok) {
+      auditInvalid(deps, command.user_id, parsed.error);
       await ack({ response_type: 'ephemeral', text: usageText(parsed.error) });
       return { kind: 'invalid', error: parsed.error };
     }
