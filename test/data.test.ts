@@ -7,6 +7,7 @@ import { MAX_LINE_BYTES } from '../core/data/table';
 import { parseAttributes, formatAttributes } from '../core/data/attributes';
 import { loadStore, loadItems, loadUsers, loadEvents, loadReviews, loadTastes, parseAspects, describeStoreSkipped, storePort } from '../core/data/store';
 import { loadAdvertiseGen, loadLabelledTexts, sharedPath, SHARED } from '../core/data/datasets';
+import { main } from '../core/cli/main';
 
 const ITEMS = 'item_id,title,category,attributes,price\nSKU-1,法式雪纺连衣裙,裙,类型#裙*材质#雪纺*颜色#白色,129\nSKU-2,高腰阔腿裤,裤,类型#裤*裤型#阔腿裤,99\n';
 const USERS = 'user_id,segment,city\nu-1,学生党,杭州\nu-2,职场通勤,上海\n';
@@ -144,6 +145,31 @@ describe('data core: the store', function () {
       const report = describeStoreSkipped(s);
       expect(report).to.have.length(2);
       expect(report[0]).to.equal(`${path.join(dir, 'events.csv')}: skipped 2 bad row(s): line 5 (event): "like" is not one of view, click, cart, fav, buy, rate; line 6 (user_id): unknown user "u-9" (not in users.csv)`);
+    });
+
+    it('`copydesk store --skip-bad` reports the skipped rows on stderr and summarises the rest; without it, one clean error line', async () => {
+      const dir = storeWith({ events: `${EVENTS}u-1,SKU-2,like,1,1788223000\n` });
+      const out: string[] = [];
+      const err: string[] = [];
+      const [w1, w2] = [process.stdout.write, process.stderr.write];
+      process.stdout.write = ((c: string) => out.push(String(c)) > 0) as typeof process.stdout.write;
+      process.stderr.write = ((c: string) => err.push(String(c)) > 0) as typeof process.stderr.write;
+      const exitCode = process.exitCode;
+      try {
+        await main(['node', 'copydesk', 'store', '--json', '--skip-bad', '--dir', dir]);
+        expect(JSON.parse(out.join('')).counts.events).to.equal(3);
+        expect(err.join('')).to.contain(`${path.join(dir, 'events.csv')}: skipped 1 bad row(s): line 5 (event)`);
+        out.length = 0;
+        err.length = 0;
+        await main(['node', 'copydesk', 'store', '--dir', dir]);
+        expect(out.join('')).to.equal('');
+        expect(err.join('')).to.equal(`copydesk: ${path.join(dir, 'events.csv')}:5 (field "event"): "like" is not one of view, click, cart, fav, buy, rate\n`);
+        expect(process.exitCode).to.equal(2);
+      } finally {
+        process.stdout.write = w1;
+        process.stderr.write = w2;
+        process.exitCode = exitCode;
+      }
     });
 
     it('checks tastes.json', () => {
