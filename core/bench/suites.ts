@@ -2,6 +2,6 @@
 import { registerSuite } from './index';
 
 export function loadSuites(): void {
-  // registerSuite('runtime', () => require('./runtime'));
+  registerSuite('runtime', () => require('./runtime'));
   registerSuite('draft', () => require('./draft'));
 }

@@ -65,7 +65,10 @@ export function sparseCategoricalCrossentropyFromLogits(yTrue: tf.Tensor, yPred:
  */
 export function compileWithSparseLogitsLoss(model: tf.LayersModel, args: Omit<tf.ModelCompileArgs, 'loss'>): void {
   model.compile({ ...args, loss: 'sparseCategoricalCrossentropy' });
-  const m = model as unknown as { lossFunctions: Array<(a: tf.Tensor, b: tf.Tensor) => tf.Tensor> };
+  type Compiled = { lossFunctions: Array<(a: tf.Tensor, b: tf.Tensor) => tf.Tensor>; model?: Compiled };
+  // a Sequential compiles (and trains) the functional model it wraps
+  const outer = model as unknown as Compiled;
+  const m = Array.isArray(outer.lossFunctions) ? outer : outer.model ?? outer;
   if (!Array.isArray(m.lossFunctions)) throw new Error('compileWithSparseLogitsLoss: unexpected tf.layers internals');
   m.lossFunctions = m.lossFunctions.map(() => sparseCategoricalCrossentropyFromLogits);
 }
