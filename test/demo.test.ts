@@ -27,6 +27,12 @@ describe('demo store (data/demo)', function () {
     for (const f of FILES) expect(sha(path.join(tmp, f)), `${f} differs from data/demo/${f}: run npm run demo:generate and commit`).to.equal(sha(path.join(demoDir(), f)));
   });
 
+  it('has attribute values that jieba with the e-commerce dictionary keeps whole', () => {
+    const values = new Set(store.items.flatMap((i) => i.attributes.map((a) => a.value)));
+    const split = [...values].filter((v) => segment(v).length !== 1).map((v) => `${v} → ${segment(v).join('/')}`);
+    expect(split).to.deep.equal([]);
+  });
+
   it('changes with the seed', () => {
     const other = generateDemoStore({ seed: 7, users: 50 });
     expect(other['events.csv']).to.not.equal(fs.readFileSync(path.join(demoDir(), 'events.csv'), 'utf8'));

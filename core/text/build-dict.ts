@@ -7,8 +7,9 @@
  * Words already in jieba's default dictionary are left out: a user-dictionary entry would
  * replace their (often higher) default weight with the median one and make things worse
  * (色差 would lose to 有色 in 有色差). Only the derived word list is written (no dataset
- * rows). One word per line, sorted, in nodejieba's user-dictionary format (word only: jieba
- * gives it the median word weight).
+ * rows). One entry per line, sorted, in nodejieba's user-dictionary format `word freq tag`
+ * with freq USER_WORD_FREQ: jieba's default for user words (the median weight, a frequency
+ * of a few) loses to splits into frequent characters (高跟 → 高/跟, 中跟 → 中/跟).
  *
  * Run: npx tsx core/text/build-dict.ts [advertisegen.jsonl]
  */
@@ -19,6 +20,13 @@ import { parseAttributes } from '../data/attributes';
 import { readWordList } from './stopwords';
 import { USER_DICT_FILE } from './segment';
 import { PROJECT_ROOT } from '../util/paths';
+
+/**
+ * The frequency given to every user word (jieba's dictionary totals about 60 million). A
+ * two-character word beats its split into characters a and b when freq > f(a)·f(b)/total:
+ * 31 for 高跟 and 131 for 中跟, so 300 keeps such words whole without outweighing common words.
+ */
+export const USER_WORD_FREQ = 300;
 
 export const HANDKEPT_FILE = path.join(PROJECT_ROOT, 'core', 'text', 'dict', 'handkept.txt');
 
@@ -61,6 +69,6 @@ export function buildDictionary(advertiseGenFile: string): { words: string[]; de
 if (require.main === module) {
   const src = process.argv[2] ?? sharedPath(SHARED.advertiseGen);
   const { words, derived, handkept, inDefault } = buildDictionary(src);
-  fs.writeFileSync(USER_DICT_FILE, `${words.join('\n')}\n`);
+  fs.writeFileSync(USER_DICT_FILE, words.map((w) => `${w} ${USER_WORD_FREQ} n\n`).join(''));
   process.stderr.write(`wrote ${USER_DICT_FILE}: ${words.length} words (${derived} from attribute values, ${handkept} hand-kept, ${inDefault} left out as already in jieba's dictionary)\n`);
 }
