@@ -20,6 +20,9 @@ export interface NativeAddon {
     dxp: Float32Array, dU: Float32Array, dh0: Float32Array, B: number, T: number, H: number, hard: number, reverse: number): void;
   softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, loss: Float32Array, probs: Float32Array | null, R: number, C: number): void;
   softmaxCrossEntropyGrad(probs: Float32Array, labels: Float32Array, dloss: Float32Array, dlogits: Float32Array, R: number, C: number): void;
+  sumLeading(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
+  sumTrailing(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
+  segmentSum(x: Float32Array, ids: Int32Array | Float32Array, out: Float32Array, rows: number, inner: number, numSegments: number): void;
   setThreads(n: number): void;
   getThreads(): number;
 }

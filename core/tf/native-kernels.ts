@@ -161,9 +161,57 @@ function softmaxCEGrad(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/** Sum over leading or trailing axes natively (bias gradients, row sums); other cases → wasm. */
+function sum(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const x = args.inputs.x!;
+  const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const leading = axes.every((a, i) => a === i);
+  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  if (x.dtype !== 'float32' || axes.length === 0 || (!leading && !trailing)) return original('Sum', args) as tf.TensorInfo;
+  const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+  const reduced = size(axes.map((a) => x.shape[a]!));
+  const kept = size(x.shape) / Math.max(reduced, 1);
+  const out = backend.makeOutput(outShape, 'float32');
+  const xs = f32(backend, x), o = f32(backend, out);
+  if (reduced === 0) { o.fill(0); return out; }
+  if (leading) active!.sumLeading(xs, o, reduced, kept);
+  else active!.sumTrailing(xs, o, kept, reduced);
+  return out;
+}
+
+/** UnsortedSegmentSum (the Embedding gradient) natively. */
+function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const x = args.inputs.x!, ids = args.inputs.segmentIds!;
+  const numSegments = (args.attrs as unknown as { numSegments: number }).numSegments;
+  if (x.dtype !== 'float32') return original('UnsortedSegmentSum', args) as tf.TensorInfo;
+  const rows = size(ids.shape);
+  const inner = size(x.shape.slice(ids.shape.length));
+  const out = backend.makeOutput([numSegments, ...x.shape.slice(ids.shape.length)], 'float32');
+  active!.segmentSum(f32(backend, x), backend.typedArrayFromHeap(ids) as Int32Array | Float32Array, f32(backend, out), rows, inner, numSegments);
+  return out;
+}
+
+/**
+ * Identity without a copy: share the buffer (ref-counted), as the cpu backend and wasm's own
+ * Reshape do. tfjs kernels never write into their inputs, so sharing is safe.
+ */
+function identity(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x!;
+  if (x.dtype === 'string') return original('Identity', args) as tf.TensorInfo;
+  (args.backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'BatchMatMul', kernelFunc: batchMatMul },
   { kernelName: '_FusedMatMul', kernelFunc: fusedMatMul },
+  { kernelName: 'Sum', kernelFunc: sum },
+  { kernelName: 'UnsortedSegmentSum', kernelFunc: unsortedSegmentSum },
+  { kernelName: 'Identity', kernelFunc: identity },
   { kernelName: GRU_FORWARD, kernelFunc: gruForward },
   { kernelName: GRU_BACKWARD, kernelFunc: gruBackward },
   { kernelName: SOFTMAX_CE, kernelFunc: softmaxCE },

@@ -68,16 +68,44 @@ static int get_f64(napi_env env, napi_value v, double *out) {
     return NULL;                                                           \
   }
 
+/*
+ * exp without a libm call (Cephes-style polynomial, ~1 ulp on the clamped range), so that
+ * GCC vectorises the loops that use it (glibc's expf is not vectorised here).
+ */
+static inline float fast_expf(float x) {
+  x = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
+  const float n = floorf(x * 1.44269504088896341f + 0.5f);
+  const float r = x - n * 0.693359375f - n * -2.12194440e-4f;
+  float p = 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  p = p * r * r + r + 1.f;
+  union { int32_t i; float f; } u;
+  u.i = ((int32_t)n + 127) << 23;
+  return p * u.f;
+}
+static inline float fast_sigmoid(float x) { return 1.f / (1.f + fast_expf(-x)); }
+static inline float fast_tanh(float x) {
+  /* tanh x = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|}): no cancellation near 0 beyond float eps */
+  const float a = fabsf(x);
+  const float e = fast_expf(-2.f * a);
+  const float t = (1.f - e) / (1.f + e);
+  return x < 0.f ? -t : t;
+}
+
 enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_SIGMOID = 2, ACT_RELU6 = 3, ACT_ELU = 4, ACT_LEAKY = 5, ACT_TANH = 6 };
 
 static inline float act_apply(int act, float v, float alpha) {
   switch (act) {
     case ACT_RELU: return v > 0.f ? v : 0.f;
-    case ACT_SIGMOID: return 1.f / (1.f + expf(-v));
+    case ACT_SIGMOID: return fast_sigmoid(v);
     case ACT_RELU6: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
     case ACT_ELU: return v >= 0.f ? v : expm1f(v);
     case ACT_LEAKY: return v >= 0.f ? v : alpha * v;
-    case ACT_TANH: return tanhf(v);
+    case ACT_TANH: return fast_tanh(v);
     default: return v;
   }
 }
@@ -130,7 +158,7 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
  */
 static inline float gate_f(int hard, float v) {
   if (hard) { float y = 0.2f * v + 0.5f; return y < 0.f ? 0.f : (y > 1.f ? 1.f : y); }
-  return 1.f / (1.f + expf(-v));
+  return fast_sigmoid(v);
 }
 static inline float gate_df(int hard, float y) {
   if (hard) return (y > 0.f && y < 1.f) ? 0.2f : 0.f;
@@ -173,7 +201,7 @@ static napi_value js_gru_forward(napi_env env, napi_callback_info info) {
       float *h = hseq + ((size_t)b * T + t) * H;
       const float *rc = rech + (size_t)b * H;
       for (int j = 0; j < H; j++) {
-        const float hh = tanhf(x[2 * H + j] + rc[j]);
+        const float hh = fast_tanh(x[2 * H + j] + rc[j]);
         const float z = g[j];
         g[2 * H + j] = hh;
         h[j] = z * hp[j] + (1.f - z) * hh;
@@ -270,19 +298,19 @@ static napi_value js_softmax_ce(napi_env env, napi_callback_info info) {
   for (int r = 0; r < R; r++) {
     const float *x = logits + (size_t)r * C;
     float m = x[0];
-    for (int j = 1; j < C; j++) if (x[j] > m) m = x[j];
-    double s = 0;
+    for (int j = 1; j < C; j++) m = fmaxf(m, x[j]);
+    float s = 0.f;
     if (probs) {
       float *p = probs + (size_t)r * C;
-      for (int j = 0; j < C; j++) { p[j] = expf(x[j] - m); s += p[j]; }
-      const float inv = (float)(1.0 / s);
+      for (int j = 0; j < C; j++) { const float e = fast_expf(x[j] - m); p[j] = e; s += e; }
+      const float inv = 1.f / s;
       for (int j = 0; j < C; j++) p[j] *= inv;
     } else {
-      for (int j = 0; j < C; j++) s += expf(x[j] - m);
+      for (int j = 0; j < C; j++) s += fast_expf(x[j] - m);
     }
     const int lab = (int)labels[r];
     const float xl = (lab >= 0 && lab < C) ? x[lab] : m;
-    loss[r] = (float)(log(s) + m - xl);
+    loss[r] = (lab >= 0 && lab < C) ? logf(s) + m - xl : 0.f;
   }
   return NULL;
 }
@@ -296,9 +324,59 @@ static napi_value js_softmax_ce_grad(napi_env env, napi_callback_info info) {
     const float *p = probs + (size_t)r * C;
     float *d = dlogits + (size_t)r * C;
     const float g = dloss[r];
-    for (int j = 0; j < C; j++) d[j] = p[j] * g;
     const int lab = (int)labels[r];
-    if (lab >= 0 && lab < C) d[lab] -= g;
+    if (lab < 0 || lab >= C) { memset(d, 0, sizeof(float) * (size_t)C); continue; }
+    for (int j = 0; j < C; j++) d[j] = p[j] * g;
+    d[lab] -= g;
+  }
+  return NULL;
+}
+
+/* --------------------------------------------------------- reductions ---- */
+/* sumRows(x[outer, inner], out[inner]): sum over the leading axis (e.g. a bias gradient). */
+static napi_value js_sum_leading(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  F32(0, x); F32(1, out);
+  I32(2, outer); I32(3, inner);
+  memset(out, 0, sizeof(float) * (size_t)inner);
+  for (int i = 0; i < outer; i++) {
+    const float *row = x + (size_t)i * inner;
+    for (int j = 0; j < inner; j++) out[j] += row[j];
+  }
+  return NULL;
+}
+
+/* sumTrailing(x[outer, inner], out[outer]): sum over the trailing axis. */
+static napi_value js_sum_trailing(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  F32(0, x); F32(1, out);
+  I32(2, outer); I32(3, inner);
+  for (int i = 0; i < outer; i++) {
+    const float *row = x + (size_t)i * inner;
+    float s = 0.f;
+    for (int j = 0; j < inner; j++) s += row[j];
+    out[i] = s;
+  }
+  return NULL;
+}
+
+/* segmentSum(x[rows, inner], ids Int32Array|Float32Array [rows], out[numSegments, inner]) */
+static napi_value js_segment_sum(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  F32(0, x); F32(2, out);
+  I32(3, rows); I32(4, inner); I32(5, numSegments);
+  napi_typedarray_type type; size_t length, offset; void *ids; napi_value ab;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &ids, &ab, &offset) != napi_ok ||
+      (type != napi_int32_array && type != napi_float32_array)) {
+    napi_throw_type_error(env, NULL, "copydesk_native: ids must be Int32Array or Float32Array"); return NULL;
+  }
+  memset(out, 0, sizeof(float) * (size_t)numSegments * inner);
+  for (int r = 0; r < rows; r++) {
+    const int seg = type == napi_int32_array ? ((const int32_t *)ids)[r] : (int)((const float *)ids)[r];
+    if (seg < 0 || seg >= numSegments) continue;
+    float *o = out + (size_t)seg * inner;
+    const float *src = x + (size_t)r * inner;
+    for (int j = 0; j < inner; j++) o[j] += src[j];
   }
   return NULL;
 }
@@ -333,6 +411,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gruBackward", NULL, js_gru_backward, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxCrossEntropy", NULL, js_softmax_ce, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxCrossEntropyGrad", NULL, js_softmax_ce_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
+    {"sumTrailing", NULL, js_sum_trailing, NULL, NULL, NULL, napi_default, NULL},
+    {"segmentSum", NULL, js_segment_sum, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, js_get_threads, NULL, NULL, NULL, napi_default, NULL},
   };
