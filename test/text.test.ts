@@ -4,7 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { normalize, segment, chars, isStopword, removeStopwords, Vocab, readWordList, USER_DICT_FILE, PAD_ID, UNK_ID, BOS_ID, EOS_ID } from '../core/text';
-import { HANDKEPT_FILE, defaultJiebaWords } from '../core/text/build-dict';
+import { HANDKEPT_FILE, defaultJiebaWords, dictionaryWorthy } from '../core/text/build-dict';
+import { loadAdvertiseGen, sharedPath, SHARED } from '../core/data/datasets';
+import { parseAttributes } from '../core/data/attributes';
 import { DataError } from '../core/data/errors';
 
 /** Sentences with e-commerce words that must come out whole. */
@@ -78,6 +80,15 @@ describe('text core', function () {
       const known = defaultJiebaWords();
       const missing = readWordList(HANDKEPT_FILE).filter((w) => !dict.has(w) && !known.has(w));
       expect(missing).to.deep.equal([]);
+    });
+
+    it('keeps every AdvertiseGen attribute value (the dictionary source) whole', () => {
+      const values = new Set<string>();
+      for (const r of loadAdvertiseGen(sharedPath(SHARED.advertiseGen)).rows) {
+        for (const a of parseAttributes(r.content)) if (dictionaryWorthy(a.value)) values.add(a.value);
+      }
+      expect(values.size).to.be.greaterThan(250);
+      expect([...values].filter((v) => segment(v).length !== 1)).to.deep.equal([]);
     });
 
     it('drops whitespace, keeps placeholders, and removes stopwords on request', () => {
