@@ -1,0 +1,145 @@
+/**
+ * Generator commands: `train generator`, `eval generator`, `generate`.
+ */
+import { Command } from 'commander';
+import * as path from 'path';
+import { subcommand } from '../group';
+import { UsageError } from '../usage-error';
+import { modelsDir, workDir } from '../../util/paths';
+import { loadAdvertiseGen } from '../../data/datasets';
+import { describeSkipped } from '../../data/table';
+import * as fs from 'fs';
+import { sharedPath, SHARED } from '../../data/datasets';
+
+type Seq2Seq = typeof import('../../seq2seq/index');
+const seq2seq = (): Seq2Seq => require('../../seq2seq/index') as Seq2Seq;
+
+/** Turns the generator's own errors (bad attributes, bad model files, bad options) into clean one-line errors. */
+function asUsage(e: unknown): never {
+  const name = (e as Error)?.name;
+  if (name === 'AttributeError' || name === 'UsageProblem' || name === 'ModelFileError') throw new UsageError((e as Error).message);
+  throw e;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive integer (got "${v}")`);
+  return n;
+};
+
+export function register(program: Command): void {
+  subcommand(program, 'train', 'generator')
+    .description('train the copy generator (char GRU encoder–decoder with attention and copy) on AdvertiseGen-style JSONL')
+    .requiredOption('--data <file>', 'training JSONL ({"content","summary"}); repeatable', collect, [])
+    .option('--out <dir>', 'where the best model is written', path.join(modelsDir(), 'generator'))
+    .option('--work <dir>', 'checkpoint folder', path.join(workDir(), 'generator'))
+    .option('--epochs <n>', 'maximum epochs', int('--epochs'), 30)
+    .option('--batch-size <n>', 'batch size', int('--batch-size'), 32)
+    .option('--lr <x>', 'Adam learning rate', (v) => Number(v), 2e-3)
+    .option('--seed <n>', 'seed (split, init, batch order)', (v) => Number(v), 42)
+    .option('--val-size <n>', 'held-out validation pairs', int('--val-size'), 250)
+    .option('--patience <n>', 'early stopping patience (epochs)', int('--patience'), 3)
+    .option('--max-len <n>', 'target length cap (characters)', int('--max-len'), 120)
+    .option('--max-steps <n>', 'stop after this many steps in this run', int('--max-steps'))
+    .option('--config <json>', 'model config overrides, e.g. {"decHidden":256,"copy":false}')
+    .option('--resume', 'continue from the checkpoint in --work')
+    .option('--skip-bad', 'skip malformed lines (reported) instead of stopping')
+    .action(async (o) => {
+      const { initRuntime } = require('../../tf/runtime') as typeof import('../../tf/runtime');
+      const { trainGenerator } = require('../../seq2seq/train') as typeof import('../../seq2seq/train');
+      await initRuntime();
+      const pairs = o.data.flatMap((f: string) => {
+        const loaded = loadAdvertiseGen(f, { skipBad: o.skipBad });
+        const note = describeSkipped(loaded);
+        if (note) process.stderr.write(`${note}\n`);
+        return loaded.rows;
+      });
+      let config = {};
+      if (o.config) {
+        try { config = JSON.parse(o.config); } catch { throw new UsageError(`--config must be JSON (got ${o.config})`); }
+      }
+      const r = await trainGenerator({
+        pairs, out: o.out, work: o.work, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, valSize: o.valSize,
+        patience: o.patience, maxTgt: o.maxLen, maxSteps: o.maxSteps, resume: o.resume, config,
+      });
+      process.stderr.write(`done: ${r.state.step} steps, best epoch ${r.state.bestEpoch + 1} (val loss ${r.state.bestVal.toFixed(4)}), ${Math.round(r.state.trainSeconds)} s; model in ${o.out}\n`);
+    });
+
+  subcommand(program, 'eval', 'generator')
+    .description('score the generator (or the retrieval peer) on {"content","summary"} JSONL; prints one JSON object')
+    .requiredOption('--data <file>', 'evaluation JSONL')
+    .option('--json', 'compact JSON (one line)')
+    .option('--limit <n>', 'only the first N pairs', int('--limit'))
+    .option('--predictions-out <file>', 'write one {"text": …} per input line, in order')
+    .option('--model <dir>', 'model folder', path.join(modelsDir(), 'generator'))
+    .option('--decode <mode>', 'greedy | beam | rerank', 'greedy')
+    .option('--peer <name>', 'evaluate a baseline instead of the model: retrieval')
+    .option('--index <file>', 'training JSONL for the retrieval peer (default: the training part of the shared AdvertiseGen split)')
+    .option('--split <part>', 'val | train: use that part of the seeded split of --data (as in training) instead of all of it')
+    .option('--skip-bad', 'skip malformed lines (reported) instead of stopping')
+    .action(async (o) => {
+      const { initRuntime } = require('../../tf/runtime') as typeof import('../../tf/runtime');
+      const { evaluatePairs } = require('../../seq2seq/evaluate') as typeof import('../../seq2seq/evaluate');
+      const s = seq2seq();
+      const mode = o.peer ? o.peer : o.decode;
+      if (o.peer && o.peer !== 'retrieval') throw new UsageError(`--peer must be "retrieval" (got "${o.peer}")`);
+      if (!o.peer && !['greedy', 'beam', 'rerank'].includes(o.decode)) throw new UsageError(`--decode must be greedy, beam or rerank (got "${o.decode}")`);
+      if (o.split && !['val', 'train'].includes(o.split)) throw new UsageError(`--split must be val or train (got "${o.split}")`);
+      const loaded = loadAdvertiseGen(o.data, { skipBad: o.skipBad });
+      const note = describeSkipped(loaded);
+      if (note) process.stderr.write(`${note}\n`);
+      let pairs = loaded.rows;
+      const valSize = 250;
+      const seed = 42;
+      let trainPart: typeof pairs | undefined;
+      if (o.split) {
+        const sp = s.split(pairs, valSize, seed);
+        pairs = o.split === 'val' ? sp.val : sp.train;
+        trainPart = sp.train;
+      }
+      if (o.limit) pairs = pairs.slice(0, o.limit);
+      let generator: import('../../seq2seq/generator').Seq2SeqGenerator | undefined;
+      let table: import('../../seq2seq/attrs').AttributeTable;
+      let index: import('../../seq2seq/retrieval').RetrievalIndex | undefined;
+      if (mode === 'retrieval') {
+        const idxPairs = o.index ? loadAdvertiseGen(o.index).rows : trainPart ?? s.split(loadAdvertiseGen(sharedPath(SHARED.advertiseGen)).rows, valSize, seed).train;
+        index = new s.RetrievalIndex(idxPairs);
+        table = s.AttributeTable.fromAttrStrings(idxPairs.map((p) => p.content));
+      } else {
+        await initRuntime();
+        generator = await s.loadGenerator(o.model).catch(asUsage);
+        table = generator.table;
+      }
+      const { report, outputs } = await evaluatePairs(pairs, mode, { generator, table, index }).catch(asUsage);
+      if (o.predictionsOut) fs.writeFileSync(o.predictionsOut, outputs.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
+      const out = { ...report, decode: mode, data: o.data, split: o.split ?? 'all' };
+      process.stdout.write(`${JSON.stringify(out, null, o.json ? 0 : 2)}\n`);
+    });
+
+  program
+    .command('generate')
+    .description('write marketing copy drafts for an attribute string')
+    .requiredOption('--attrs <attrs>', 'attributes, e.g. "类型#裙*材质#雪纺*风格#清新"')
+    .option('--tone <tone>', 'warm | excited | reassuring | concise', 'warm')
+    .option('--n <n>', 'number of drafts', int('--n'), 3)
+    .option('--length <bucket>', 'short | medium | long')
+    .option('--aspect <aspect>', 'appearance | texture | function')
+    .option('--prefer <values>', 'comma-separated attribute values to emphasise')
+    .option('--seed <n>', 'sampling seed', (v) => Number(v), 1)
+    .option('--model <dir>', 'model folder', path.join(modelsDir(), 'generator'))
+    .option('--json', 'print the drafts as JSON')
+    .action(async (o) => {
+      if (o.length && !['short', 'medium', 'long'].includes(o.length)) throw new UsageError(`--length must be short, medium or long (got "${o.length}")`);
+      if (o.aspect && !['appearance', 'texture', 'function'].includes(o.aspect)) throw new UsageError(`--aspect must be appearance, texture or function (got "${o.aspect}")`);
+      const s = seq2seq();
+      try { s.parseAttrs(o.attrs); } catch (e) { asUsage(e); }
+      const g = await s.loadGenerator(o.model).catch(asUsage);
+      const t0 = Date.now();
+      const drafts = await g
+        .generate({ attrs: o.attrs, tone: o.tone, n: o.n, length: o.length, aspect: o.aspect, prefer: o.prefer ? String(o.prefer).split(/[,，]/).map((x: string) => x.trim()).filter(Boolean) : undefined, seed: o.seed })
+        .catch(asUsage);
+      if (o.json) process.stdout.write(`${JSON.stringify({ drafts, seconds: (Date.now() - t0) / 1000 })}\n`);
+      else drafts.forEach((d, i) => process.stdout.write(`${i + 1}. ${d.text}\n   (score ${d.score})\n`));
+    });
+}

@@ -1,0 +1,197 @@
+/**
+ * Decoding: greedy, beam search and sampling (temperature, top-p), all with n-gram repetition
+ * blocking, a minimum length (no <eos> before it) and a maximum length. Model maths run in tf;
+ * the search runs in JS on the per-step log-probabilities.
+ */
+import { tf } from '../tf/runtime';
+import { decodeStep, disposeDecode, ModelConfig, prepareDecode, Weights } from './model';
+import { BOS, EOS, CONTROL_TOKENS, SPECIALS } from './vocab';
+import { rng } from './data';
+
+export interface LoadedModel {
+  w: Weights;
+  cfg: ModelConfig;
+}
+
+export interface DecodeOptions {
+  /** Results wanted (beam: best finished beams; sample: samples). */
+  n?: number;
+  beamSize?: number;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  /** Block any repeated n-gram of this many tokens (0: off). */
+  noRepeatNgram?: number;
+  minLen?: number;
+  maxLen?: number;
+  /** Beam scores are divided by length^lengthPenalty. */
+  lengthPenalty?: number;
+}
+
+export interface Hypothesis {
+  ids: number[];
+  /** Sum of model log-probabilities of the chosen tokens (incl. <eos> when finished). */
+  logp: number;
+  finished: boolean;
+}
+
+/** Tokens never produced: specials except <eos>, and the control tokens. */
+const BANNED_BASE = SPECIALS.length + CONTROL_TOKENS.length;
+
+/** Tokens that would complete an n-gram already present in `ids`. */
+export function blockedTokens(ids: number[], n: number): Set<number> {
+  const out = new Set<number>();
+  if (n <= 0 || ids.length < n - 1) return out;
+  if (n === 1) return new Set(ids);
+  const L = ids.length;
+  for (let i = 0; i + n - 1 < L; i++) {
+    let same = true;
+    for (let j = 0; j < n - 1; j++) if (ids[i + j] !== ids[L - (n - 1) + j]) { same = false; break; }
+    if (same) out.add(ids[i + n - 1]);
+  }
+  return out;
+}
+
+function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
+  for (let v = 0; v < BANNED_BASE; v++) if (v !== EOS) row[v] = -Infinity;
+  if (ids.length < (o.minLen ?? 0)) row[EOS] = -Infinity;
+  for (const v of blockedTokens(ids, o.noRepeatNgram ?? 0)) row[v] = -Infinity;
+}
+
+function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+  return best;
+}
+
+/** Samples from softmax(row / temperature) restricted to the top-p nucleus. */
+export function sampleToken(row: Float32Array, temperature: number, topP: number, rand: () => number): number {
+  if (temperature <= 0) return argmax(row);
+  const idx: number[] = [];
+  for (let i = 0; i < row.length; i++) if (row[i] > -Infinity) idx.push(i);
+  if (idx.length === 0) return EOS;
+  idx.sort((a, b) => row[b] - row[a]);
+  const mx = row[idx[0]];
+  const p = idx.map((i) => Math.exp((row[i] - mx) / temperature));
+  const z = p.reduce((a, b) => a + b, 0);
+  let cum = 0;
+  let cut = idx.length;
+  for (let k = 0; k < idx.length; k++) {
+    cum += p[k] / z;
+    if (cum >= topP) { cut = k + 1; break; }
+  }
+  const zz = p.slice(0, cut).reduce((a, b) => a + b, 0);
+  let u = rand() * zz;
+  for (let k = 0; k < cut; k++) {
+    u -= p[k];
+    if (u <= 0) return idx[k];
+  }
+  return idx[cut - 1];
+}
+
+/**
+ * Runs `temps.length` rows in one batch: a row with temperature 0 decodes greedily, others sample.
+ * Returns one hypothesis per row.
+ */
+export function sampleRows(m: LoadedModel, src: number[], temps: number[], o: DecodeOptions = {}): Hypothesis[] {
+  const N = temps.length;
+  const maxLen = o.maxLen ?? 160;
+  const rand = rng(o.seed ?? 1);
+  const ctx = prepareDecode(m.w, m.cfg, src, N);
+  let h = ctx.e.h0.clone();
+  const hyps: Hypothesis[] = temps.map(() => ({ ids: [], logp: 0, finished: false }));
+  let prev = new Array<number>(N).fill(BOS);
+  try {
+    for (let t = 0; t < maxLen && hyps.some((x) => !x.finished); t++) {
+      const step = decodeStep(m.w, m.cfg, ctx, prev, h);
+      h.dispose();
+      h = step.h;
+      const lp = step.logp.dataSync() as Float32Array;
+      step.logp.dispose();
+      const V = m.cfg.vocabSize;
+      prev = prev.slice();
+      for (let r = 0; r < N; r++) {
+        const hy = hyps[r];
+        if (hy.finished) continue;
+        const row = lp.slice(r * V, (r + 1) * V);
+        const raw = row.slice();
+        maskRow(row, hy.ids, o);
+        const tok = sampleToken(row, temps[r], o.topP ?? 1, rand);
+        hy.logp += raw[tok];
+        if (tok === EOS) hy.finished = true;
+        else hy.ids.push(tok);
+        prev[r] = tok;
+      }
+    }
+  } finally {
+    h.dispose();
+    disposeDecode(ctx);
+  }
+  return hyps;
+}
+
+export function greedy(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hypothesis {
+  return sampleRows(m, src, [0], o)[0];
+}
+
+export function sample(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hypothesis[] {
+  return sampleRows(m, src, new Array<number>(o.n ?? 1).fill(o.temperature ?? 1), o);
+}
+
+/** Beam search; returns up to `n` hypotheses, best (length-normalised log-probability) first. */
+export function beamSearch(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hypothesis[] {
+  const K = o.beamSize ?? 4;
+  const n = Math.min(o.n ?? 1, K);
+  const maxLen = o.maxLen ?? 160;
+  const alpha = o.lengthPenalty ?? 1;
+  const norm = (h: Hypothesis) => h.logp / Math.max(1, h.ids.length + (h.finished ? 1 : 0)) ** alpha;
+  const V = m.cfg.vocabSize;
+  const ctx = prepareDecode(m.w, m.cfg, src, K);
+  let h = ctx.e.h0.clone();
+  let beams: Hypothesis[] = [{ ids: [], logp: 0, finished: false }];
+  const finished: Hypothesis[] = [];
+  try {
+    for (let t = 0; t < maxLen && beams.length; t++) {
+      const prev = Array.from({ length: K }, (_, r) => (r < beams.length ? (beams[r].ids.length ? beams[r].ids[beams[r].ids.length - 1] : BOS) : BOS));
+      const step = decodeStep(m.w, m.cfg, ctx, prev, h);
+      const lp = step.logp.dataSync() as Float32Array;
+      step.logp.dispose();
+      const cands: Array<{ parent: number; tok: number; logp: number }> = [];
+      beams.forEach((b, r) => {
+        const row = lp.slice(r * V, (r + 1) * V);
+        maskRow(row, b.ids, o);
+        // the 2K best tokens of this beam
+        const top: number[] = [];
+        for (let v = 0; v < V; v++) {
+          if (row[v] === -Infinity) continue;
+          if (top.length < 2 * K) { top.push(v); top.sort((a, c) => row[c] - row[a]); } else if (row[v] > row[top[top.length - 1]]) { top[top.length - 1] = v; top.sort((a, c) => row[c] - row[a]); }
+        }
+        for (const v of top) cands.push({ parent: r, tok: v, logp: b.logp + row[v] });
+      });
+      cands.sort((a, c) => c.logp - a.logp);
+      const next: Hypothesis[] = [];
+      const parents: number[] = [];
+      for (const c of cands) {
+        const ids = beams[c.parent].ids;
+        if (c.tok === EOS) finished.push({ ids: ids.slice(), logp: c.logp, finished: true });
+        else if (next.length < K) { next.push({ ids: [...ids, c.tok], logp: c.logp, finished: false }); parents.push(c.parent); }
+        if (next.length >= K) break;
+      }
+      const hn = tf.tidy(() => tf.gather(step.h, tf.tensor1d([...parents, ...new Array(K - parents.length).fill(0)], 'int32')));
+      step.h.dispose();
+      h.dispose();
+      h = hn as tf.Tensor2D;
+      beams = next;
+      // Stop when n finished hypotheses beat every live beam (at its current normalised score), or enough finished.
+      if (finished.length >= n) {
+        const nth = finished.map(norm).sort((a, c) => c - a)[n - 1];
+        if (finished.length >= 2 * K || Math.max(...beams.map(norm)) < nth) break;
+      }
+    }
+  } finally {
+    h.dispose();
+    disposeDecode(ctx);
+  }
+  const all = [...finished, ...beams];
+  return all.sort((a, c) => norm(c) - norm(a)).slice(0, n);
+}

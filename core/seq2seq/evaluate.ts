@@ -1,0 +1,38 @@
+/** Runs the generator (or the retrieval peer) over pairs and scores it (used by `eval generator` and the bench). */
+import { Attribute, parseAttrs, AttributeTable } from './attrs';
+import { evaluate, EvalReport } from './metrics';
+import type { Seq2SeqGenerator } from './generator';
+import { RetrievalIndex } from './retrieval';
+import type { Pair } from './data';
+import { createProgress } from '../util/progress';
+
+export type EvalMode = 'greedy' | 'beam' | 'rerank' | 'retrieval';
+
+export async function evaluatePairs(
+  pairs: Pair[],
+  mode: EvalMode,
+  opts: { generator?: Seq2SeqGenerator; table: AttributeTable; index?: RetrievalIndex; quiet?: boolean; samples?: number },
+): Promise<{ report: EvalReport; outputs: string[] }> {
+  const items: Array<{ attrs: Attribute[]; reference: string; output: string }> = [];
+  const progress = createProgress(`eval generator (${mode})`, pairs.length, { quiet: opts.quiet });
+  const t0 = process.hrtime.bigint();
+  for (const p of pairs) {
+    const attrs = parseAttrs(p.content);
+    let output: string;
+    if (mode === 'retrieval') {
+      if (!opts.index) throw new Error('the retrieval peer needs an index of training pairs');
+      output = opts.index.nearest(attrs, 1)[0]?.summary ?? '';
+    } else {
+      const g = opts.generator;
+      if (!g) throw new Error('no generator loaded');
+      const c = g.controlsFor(attrs, { tone: 'warm' });
+      if (mode === 'rerank') output = g.rerank(attrs, c, g.candidates(attrs, c, { samples: opts.samples ?? 5, beam: 0 }), 1)[0]?.text ?? '';
+      else output = g.decodeOne(attrs, c, mode);
+    }
+    items.push({ attrs, reference: p.summary, output });
+    progress.update(items.length);
+  }
+  progress.stop();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { report: evaluate(items, opts.table, seconds / Math.max(1, pairs.length)), outputs: items.map((i) => i.output) };
+}

@@ -1,0 +1,151 @@
+/**
+ * The copy generator behind GeneratorPort: encodes attributes + controls, decodes candidates
+ * (a greedy row and sampled rows in one batch, plus beam search), reranks them by attribute
+ * coverage, preferred values, contradictions and likelihood, and returns `n` diverse drafts.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { GenerateRequest, GeneratedCopy, GeneratorPort } from '../copywriter/ports';
+import type { LengthBucket } from '../copywriter/types';
+import { Attribute, AttributeTable, attrCoverage, parseAttrs } from './attrs';
+import { Controls, LENGTH_TARGET, TONE_LIST } from './controls';
+import { beamSearch, DecodeOptions, Hypothesis, LoadedModel, sampleRows } from './decode';
+import { loadWeights } from './persist';
+import { CharVocab } from './vocab';
+import { RetrievalIndex } from './retrieval';
+import { modelsDir } from '../util/paths';
+import { initRuntime } from '../tf/runtime';
+
+export interface RerankWeights {
+  coverage: number;
+  prefer: number;
+  contradiction: number;
+  logp: number;
+}
+
+export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3 };
+
+export interface Candidate {
+  text: string;
+  /** mean log-probability per token */
+  meanLogp: number;
+  source: 'greedy' | 'sample' | 'beam';
+}
+
+export class UsageProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageProblem';
+  }
+}
+
+function bigrams(s: string): Set<string> {
+  const cs = Array.from(s);
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i] + cs[i + 1]);
+  return out;
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  for (const x of a) if (b.has(x)) inter++;
+  return inter / Math.max(1, a.size + b.size - inter);
+}
+
+export class Seq2SeqGenerator implements GeneratorPort {
+  constructor(
+    readonly model: LoadedModel,
+    readonly vocab: CharVocab,
+    readonly table: AttributeTable,
+    readonly meta: Record<string, unknown> = {},
+    readonly retrieval?: RetrievalIndex,
+  ) {}
+
+  controlsFor(attrs: Attribute[], req: Pick<GenerateRequest, 'tone' | 'length' | 'aspect' | 'prefer'>): Controls {
+    if (!TONE_LIST.includes(req.tone)) throw new UsageProblem(`unknown tone "${req.tone}" (use ${TONE_LIST.join(', ')})`);
+    const values = new Set(attrs.map((a) => a.value));
+    return {
+      tone: req.tone,
+      length: req.length ?? (req.tone === 'concise' ? 'short' : 'medium'),
+      aspect: req.aspect ?? 'appearance',
+      prefer: (req.prefer ?? []).filter((v) => values.has(v)),
+    };
+  }
+
+  source(attrs: Attribute[], c: Controls): number[] {
+    return this.vocab.encodeSource(attrs, c);
+  }
+
+  decodeOptions(length: LengthBucket, extra: DecodeOptions = {}): DecodeOptions {
+    const L = LENGTH_TARGET[length];
+    return { noRepeatNgram: 4, minLen: L.min, maxLen: L.max, topP: 0.9, ...extra };
+  }
+
+  /** Greedy or beam output for evaluation (one text per input). */
+  decodeOne(attrs: Attribute[], c: Controls, mode: 'greedy' | 'beam', extra: DecodeOptions = {}): string {
+    const src = this.source(attrs, c);
+    const o = this.decodeOptions(c.length, extra);
+    const h = mode === 'beam' ? beamSearch(this.model, src, { beamSize: 4, n: 1, ...o })[0] : sampleRows(this.model, src, [0], o)[0];
+    return this.vocab.decode(h.ids);
+  }
+
+  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number } = {}): Candidate[] {
+    const src = this.source(attrs, c);
+    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1 });
+    const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: this.vocab.decode(h.ids), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
+    const temps = [0, ...new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8)];
+    const rows = sampleRows(this.model, src, temps, o);
+    const out = rows.map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample'));
+    if (opts.beam) out.push(...beamSearch(this.model, src, { ...o, beamSize: opts.beam, n: Math.min(2, opts.beam) }).map((h) => toCand(h, 'beam')));
+    return out;
+  }
+
+  score(attrs: Attribute[], c: Controls, cand: Candidate, w: RerankWeights = DEFAULT_RERANK): number {
+    const cov = attrCoverage(attrs, cand.text);
+    const pref = c.prefer.length ? c.prefer.filter((v) => cand.text.includes(v)).length / c.prefer.length : 0;
+    const contra = this.table.contradictions(attrs, cand.text).length;
+    return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp;
+  }
+
+  /** Best `n` candidates by score, skipping near-duplicates (character-bigram Jaccard > 0.6). */
+  rerank(attrs: Attribute[], c: Controls, cands: Candidate[], n: number, w: RerankWeights = DEFAULT_RERANK): GeneratedCopy[] {
+    const scored = cands
+      .filter((x) => x.text.length > 0)
+      .map((x) => ({ x, s: this.score(attrs, c, x, w) }))
+      .sort((a, b) => b.s - a.s);
+    const chosen: Array<{ text: string; score: number; bg: Set<string> }> = [];
+    for (const { x, s } of scored) {
+      if (chosen.length >= n) break;
+      const bg = bigrams(x.text);
+      if (chosen.some((ch) => ch.text === x.text || jaccard(ch.bg, bg) > 0.6)) continue;
+      chosen.push({ text: x.text, score: Math.round(s * 1000) / 1000, bg });
+    }
+    // Not enough distinct candidates: fill with the remaining best (still never an exact duplicate).
+    for (const { x, s } of scored) {
+      if (chosen.length >= n) break;
+      if (!chosen.some((ch) => ch.text === x.text)) chosen.push({ text: x.text, score: Math.round(s * 1000) / 1000, bg: new Set() });
+    }
+    return chosen.map(({ text, score }) => ({ text, score }));
+  }
+
+  async generate(req: GenerateRequest): Promise<GeneratedCopy[]> {
+    const attrs = parseAttrs(req.attrs);
+    if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new UsageProblem(`n must be an integer from 1 to 10 (got ${req.n})`);
+    const c = this.controlsFor(attrs, req);
+    const cands = this.candidates(attrs, c, { samples: Math.max(5, 2 * req.n + 1), seed: req.seed ?? 1 });
+    return this.rerank(attrs, c, cands, req.n);
+  }
+}
+
+export function defaultGeneratorDir(): string {
+  return path.join(modelsDir(), 'generator');
+}
+
+/** Loads the shipped generator (models/generator by default); initialises the TF runtime first. */
+export async function loadGenerator(dir: string = defaultGeneratorDir(), opts: { retrieval?: RetrievalIndex } = {}): Promise<Seq2SeqGenerator> {
+  await initRuntime();
+  const { w, cfg, vocab, json } = loadWeights(dir);
+  const tableFile = path.join(dir, 'attributes.json');
+  const table = fs.existsSync(tableFile) ? AttributeTable.fromJSON(JSON.parse(fs.readFileSync(tableFile, 'utf8')) as Record<string, string[]>) : new AttributeTable();
+  return new Seq2SeqGenerator({ w, cfg }, vocab, table, json.training ?? {}, opts.retrieval);
+}

@@ -1,0 +1,14 @@
+/** The copy generator: char GRU encoder–decoder with attention and copy, decoding, reranking, metrics. */
+export { loadGenerator, defaultGeneratorDir, Seq2SeqGenerator, DEFAULT_RERANK, UsageProblem } from './generator';
+export type { Candidate, RerankWeights } from './generator';
+export { parseAttrs, AttributeError, AttributeTable, attrCoverage } from './attrs';
+export { toneOf, lengthOf, aspectOf, controlsOf, TONE_LIST, LENGTHS, ASPECTS } from './controls';
+export type { Controls } from './controls';
+export { sentenceBleu, charBleu, rougeN, rougeL, distinct2, evaluate, words } from './metrics';
+export type { EvalReport } from './metrics';
+export { RetrievalIndex } from './retrieval';
+export { greedy, beamSearch, sample, sampleRows, blockedTokens, sampleToken } from './decode';
+export type { DecodeOptions, Hypothesis } from './decode';
+export { trainGenerator } from './train';
+export type { TrainOptions, TrainResult } from './train';
+export { split } from './data';

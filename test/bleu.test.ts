@@ -1,0 +1,67 @@
+/** BLEU parity with NLTK (sentence_bleu, SmoothingFunction().method3) on fixed character-level examples. */
+import { expect } from 'chai';
+import { spawnSync } from 'child_process';
+import { sentenceBleu, charBleu, rougeN, rougeL, distinct2, lcsLength } from '../core/seq2seq/metrics';
+
+const CASES: Array<[string, string]> = [
+  ['这款连衣裙采用雪纺面料，轻盈飘逸，清新的风格让你气质满满。', '这款雪纺连衣裙轻盈飘逸，清新风格，穿上气质满满。'],
+  ['宽松的阔腿裤这两年真的吸粉不少，明星时尚达人的心头爱。', '宽松的阔腿裤非常时尚。'],
+  ['简约的条纹衬衫', '简约的条纹衬衫'],
+  ['简约的条纹衬衫', '红色'],
+  ['简约的条纹衬衫', '简'],
+  ['简约的条纹衬衫', '衫条简'],
+  ['一二三四五六七八九十', '一二三四五六七八九十一二三四五六七八九十一二'],
+  ['白色的雪纺裙子，清新脱俗，仙气十足！', '白色雪纺裙，清新仙气，白色的裙子很仙。'],
+  ['这款外套采用羊毛材质，保暖性好', '这款外套采用羊毛材质，保暖性好，穿着舒适，版型宽松'],
+  ['abc', ''],
+];
+
+function nltkScores(): number[] | undefined {
+  const py = `
+import json, sys
+from nltk.translate.bleu_score import sentence_bleu, SmoothingFunction
+cases = json.load(sys.stdin)
+sm = SmoothingFunction().method3
+print(json.dumps([float(sentence_bleu([list(r)], list(h), smoothing_function=sm)) for r, h in cases]))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(CASES), encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  return JSON.parse(r.stdout) as number[];
+}
+
+describe('BLEU (NLTK parity)', () => {
+  it('matches nltk sentence_bleu with smoothing method3 on fixed examples', function () {
+    const expected = nltkScores();
+    if (!expected) {
+      if (process.env.CI) throw new Error('python3-nltk is required in CI (apt-get install -y python3-nltk)');
+      this.skip();
+    }
+    const ours = CASES.map(([r, h]) => charBleu(r, h));
+    for (let i = 0; i < CASES.length; i++) expect(ours[i], `case ${i}`).to.be.closeTo(expected![i], 1e-9);
+    // The fixed examples cover the interesting branches: perfect, zero, smoothed and brevity-penalised scores.
+    expect(expected![2]).to.be.closeTo(1, 1e-12);
+    expect(expected![3]).to.equal(0);
+    expect(expected!.some((x) => x > 0 && x < 0.2)).to.equal(true);
+  });
+
+  it('works on token lists too', () => {
+    expect(sentenceBleu(['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'])).to.be.closeTo(1, 1e-12);
+    expect(sentenceBleu(['a', 'b'], [])).to.equal(0);
+  });
+});
+
+describe('ROUGE and distinct-2', () => {
+  it('ROUGE-N uses clipped counts, ROUGE-L the LCS', () => {
+    expect(rougeN(['a', 'b', 'c'], ['a', 'b', 'c'], 1)).to.equal(1);
+    expect(rougeN(['a', 'b'], ['a', 'a', 'a', 'a'], 1)).to.be.closeTo((2 * 0.25 * 0.5) / 0.75, 1e-12);
+    expect(rougeN(['a', 'b', 'c'], ['a', 'b', 'd'], 2)).to.be.closeTo(0.5, 1e-12);
+    expect(lcsLength(['a', 'x', 'b', 'c'], ['a', 'b', 'y', 'c'])).to.equal(3);
+    expect(rougeL(['a', 'x', 'b', 'c'], ['a', 'b', 'y', 'c'])).to.be.closeTo(0.75, 1e-12);
+  });
+
+  it('distinct-2 counts distinct character bigrams over all outputs', () => {
+    expect(distinct2(['abab'])).to.be.closeTo(2 / 3, 1e-12);
+    expect(distinct2(['ab', 'ab'])).to.be.closeTo(1 / 2, 1e-12);
+    expect(distinct2([''])).to.equal(0);
+  });
+});
