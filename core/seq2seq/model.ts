@@ -33,11 +33,11 @@ export function buildWeights(cfg: ModelConfig, seed = 1): Weights {
   let s = seed;
   const glorot = (name: string, shape: number[]) => {
     const limit = Math.sqrt(6 / (shape[0] + shape[shape.length - 1]));
-    w.set(name, tf.variable(tf.randomUniform(shape, -limit, limit, 'float32', s++), true, name));
+    w.set(name, tf.variable(tf.randomUniform(shape, -limit, limit, 'float32', s++), true));
   };
-  const zeros = (name: string, shape: number[]) => w.set(name, tf.variable(tf.zeros(shape), true, name));
+  const zeros = (name: string, shape: number[]) => w.set(name, tf.variable(tf.zeros(shape), true));
   const { vocabSize: V, emb: E, encHidden: He, decHidden: Hd } = cfg;
-  w.set('emb', tf.variable(tf.randomNormal([V, E], 0, 0.1, 'float32', s++), true, 'emb'));
+  w.set('emb', tf.variable(tf.randomNormal([V, E], 0, 0.1, 'float32', s++), true));
   for (const d of ['f', 'b']) {
     glorot(`enc_${d}_W`, [E, 3 * He]);
     glorot(`enc_${d}_U`, [He, 3 * He]);

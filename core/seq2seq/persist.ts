@@ -57,7 +57,7 @@ export function loadWeights(dir: string): { w: Weights; cfg: ModelConfig; vocab:
   const tensors = tf.io.decodeWeights(ab, specs);
   const w: Weights = new Map();
   for (const [name, t] of Object.entries(tensors)) {
-    w.set(name, tf.variable(t, true, name));
+    w.set(name, tf.variable(t, true));
     t.dispose();
   }
   const vocab = new CharVocab(JSON.parse(fs.readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as string[]);

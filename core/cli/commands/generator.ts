@@ -130,6 +130,7 @@ export function register(program: Command): void {
     .option('--model <dir>', 'model folder', path.join(modelsDir(), 'generator'))
     .option('--json', 'print the drafts as JSON')
     .action(async (o) => {
+      if (!['warm', 'excited', 'reassuring', 'concise'].includes(o.tone)) throw new UsageError(`--tone must be warm, excited, reassuring or concise (got "${o.tone}")`);
       if (o.length && !['short', 'medium', 'long'].includes(o.length)) throw new UsageError(`--length must be short, medium or long (got "${o.length}")`);
       if (o.aspect && !['appearance', 'texture', 'function'].includes(o.aspect)) throw new UsageError(`--aspect must be appearance, texture or function (got "${o.aspect}")`);
       const s = seq2seq();

@@ -1,0 +1,206 @@
+/**
+ * The copy generator: attribute parsing errors, decoding behaviour (beam, sampling, repetition
+ * blocking, length limits), a tiny model that overfits a handful of pairs, save/load round trip,
+ * and the shipped model through the CLI.
+ */
+import { expect } from 'chai';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { initRuntime, tf } from '../core/tf/runtime';
+import { parseAttrs, AttributeError, AttributeTable, attrCoverage } from '../core/seq2seq/attrs';
+import { toneOf, lengthOf } from '../core/seq2seq/controls';
+import { blockedTokens, sampleToken, beamSearch, sampleRows } from '../core/seq2seq/decode';
+import { trainGenerator } from '../core/seq2seq/train';
+import { loadGenerator, Seq2SeqGenerator } from '../core/seq2seq/generator';
+import { rng } from '../core/seq2seq/data';
+import { PROJECT_ROOT, modelsDir } from '../core/util/paths';
+
+const PAIRS = [
+  { content: '类型#裙*颜色#白色*材质#雪纺', summary: '白色雪纺裙，清新飘逸。' },
+  { content: '类型#裤*版型#宽松*裤型#阔腿裤', summary: '宽松阔腿裤，遮肉显瘦！' },
+  { content: '类型#上衣*材质#针织*风格#简约', summary: '简约针织上衣，柔软亲肤。' },
+  { content: '类型#裙*图案#条纹*裙长#连衣裙', summary: '条纹连衣裙，经典百搭。' },
+];
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/copydesk.js'), ...args], {
+    encoding: 'utf8', env: { ...process.env, COPYDESK_QUIET: '1', COPYDESK_QUIET_BACKEND: '1' }, timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('seq2seq: attributes and controls', () => {
+  it('parses key#value*key#value with repeated keys', () => {
+    expect(parseAttrs('类型#裙*图案#条纹*图案#线条')).to.deep.equal([
+      { key: '类型', value: '裙' }, { key: '图案', value: '条纹' }, { key: '图案', value: '线条' },
+    ]);
+  });
+
+  it('rejects malformed attribute strings with a clear message', () => {
+    for (const [bad, re] of [['', /empty/], ['类型裙', /no "#"/], ['类型#裙**材质#棉', /empty|no "#"/], ['#裙', /empty key/], ['类型#', /empty value/], ['类型#裙#长', /more than one "#"/]] as Array<[string, RegExp]>) {
+      expect(() => parseAttrs(bad), bad).to.throw(AttributeError, re);
+    }
+  });
+
+  it('coverage counts verbatim values; contradictions need another value of an input key', () => {
+    const attrs = parseAttrs('类型#裙*颜色#白色*材质#雪纺');
+    expect(attrCoverage(attrs, '白色雪纺裙')).to.equal(1);
+    expect(attrCoverage(attrs, '白色的裙')).to.be.closeTo(2 / 3, 1e-12);
+    const table = AttributeTable.fromAttrStrings(['颜色#白色*材质#雪纺', '颜色#红色*材质#棉', '颜色#酒红色', '风格#简约']);
+    expect(table.contradictions(attrs, '白色雪纺裙')).to.have.length(0);
+    expect(table.contradictions(attrs, '红色雪纺裙').map((c) => c.value)).to.deep.equal(['红色']);
+    expect(table.contradictions(attrs, '简约的白色裙')).to.have.length(0); // 风格 is not an input key
+    const wine = parseAttrs('颜色#酒红色');
+    expect(table.contradictions(wine, '酒红色的裙子')).to.have.length(0); // 红色 inside 酒红色
+  });
+
+  it('derives tone and length buckets from copy by rule', () => {
+    expect(toneOf('短小的文案。')).to.equal('concise');
+    const long = '这款裙子'.repeat(25);
+    expect(toneOf(`${long}超级好看！太美了！必备哦！吸睛满满！`)).to.equal('excited');
+    expect(toneOf(`${long}面料舒适亲肤，透气柔软，品质放心，做工精致。`)).to.equal('reassuring');
+    expect(toneOf(long)).to.equal('warm');
+    expect(lengthOf('一'.repeat(90))).to.equal('short');
+    expect(lengthOf('一'.repeat(130))).to.equal('long');
+  });
+});
+
+describe('seq2seq: decoding helpers', () => {
+  it('blocks tokens that would repeat an n-gram', () => {
+    expect([...blockedTokens([5, 6, 7, 5, 6], 3)]).to.deep.equal([7]);
+    expect([...blockedTokens([5, 6, 7, 5], 2)]).to.deep.equal([6]);
+    expect(blockedTokens([5, 6, 7], 0).size).to.equal(0);
+  });
+
+  it('samples only inside the top-p nucleus; temperature 0 is argmax', () => {
+    const row = new Float32Array([Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)]);
+    const rand = rng(3);
+    const seen = new Set<number>();
+    for (let i = 0; i < 300; i++) seen.add(sampleToken(row, 1, 0.75, rand));
+    expect([...seen].sort()).to.deep.equal([0, 1]);
+    expect(sampleToken(row, 0, 1, rand)).to.equal(0);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 2000; i++) counts[sampleToken(row, 1, 1, rand)]++;
+    expect(counts[0] / 2000).to.be.closeTo(0.5, 0.05);
+    expect(counts[3]).to.be.greaterThan(0);
+  });
+});
+
+describe('seq2seq: a tiny model', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let gen: Seq2SeqGenerator;
+
+  before(async () => {
+    await initRuntime();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copydesk-seq2seq-'));
+    await trainGenerator({
+      pairs: PAIRS, out: path.join(dir, 'model'), work: path.join(dir, 'work'), valSize: 0, epochs: 150, patience: 150, batchSize: 4, lr: 0.01, seed: 7,
+      minCharCount: 1, maxTgt: 40, quiet: true, log: () => {}, config: { emb: 32, encHidden: 32, decHidden: 64, dropout: 0, copy: true },
+    });
+    gen = await loadGenerator(path.join(dir, 'model'));
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const src = (p: { content: string; summary: string }) => {
+    const attrs = parseAttrs(p.content);
+    return gen.source(attrs, { ...gen.controlsFor(attrs, { tone: toneOf(p.summary) }), length: lengthOf(p.summary) });
+  };
+
+  it('overfits a handful of pairs and reproduces them greedily', () => {
+    for (const p of PAIRS) {
+      const h = sampleRows(gen.model, src(p), [0], { maxLen: 40 })[0];
+      expect(gen.vocab.decode(h.ids)).to.equal(p.summary);
+    }
+  });
+
+  it('beam search (size 1 = greedy) returns n distinct hypotheses, best first', () => {
+    const s = src(PAIRS[0]);
+    const g = sampleRows(gen.model, s, [0], { maxLen: 40 })[0];
+    const b1 = beamSearch(gen.model, s, { beamSize: 1, maxLen: 40 })[0];
+    expect(b1.ids).to.deep.equal(g.ids);
+    const b = beamSearch(gen.model, s, { beamSize: 4, n: 3, maxLen: 40, lengthPenalty: 0 });
+    expect(b).to.have.length(3);
+    expect(new Set(b.map((x) => x.ids.join(','))).size).to.equal(3);
+    for (let i = 1; i < b.length; i++) expect(b[i - 1].logp).to.be.at.least(b[i].logp);
+    expect(b[0].logp).to.be.at.least(g.logp - 1e-6);
+  });
+
+  it('sampling is seeded; higher temperature varies the output; length limits hold', () => {
+    const s = src(PAIRS[1]);
+    const a = sampleRows(gen.model, s, [2, 2, 2], { seed: 5, maxLen: 40 }).map((h) => h.ids.join(','));
+    const b = sampleRows(gen.model, s, [2, 2, 2], { seed: 5, maxLen: 40 }).map((h) => h.ids.join(','));
+    expect(a).to.deep.equal(b);
+    const many = sampleRows(gen.model, s, new Array(8).fill(3), { seed: 9, maxLen: 40 }).map((h) => h.ids.join(','));
+    expect(new Set(many).size).to.be.greaterThan(1);
+    const short = sampleRows(gen.model, s, [0], { maxLen: 5 })[0];
+    expect(short.ids.length).to.be.at.most(5);
+    const long = sampleRows(gen.model, s, [0], { minLen: 20, maxLen: 30 })[0];
+    expect(long.ids.length).to.be.at.least(20);
+  });
+
+  it('repetition blocking: no n-gram occurs twice in the output', () => {
+    const s = src(PAIRS[2]);
+    const h = sampleRows(gen.model, s, [0], { minLen: 30, maxLen: 30, noRepeatNgram: 2 })[0];
+    const grams = h.ids.slice(1).map((t, i) => `${h.ids[i]},${t}`);
+    expect(new Set(grams).size).to.equal(grams.length);
+  });
+
+  it('save/load round trip keeps weights and outputs', async () => {
+    const again = await loadGenerator(path.join(dir, 'model'));
+    for (const [name, v] of gen.model.w) {
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(v, again.model.w.get(name)!))).dataSync()[0]);
+      expect(diff, name).to.equal(0);
+    }
+    const s = src(PAIRS[3]);
+    expect(sampleRows(again.model, s, [0], { maxLen: 40 })[0].ids).to.deep.equal(sampleRows(gen.model, s, [0], { maxLen: 40 })[0].ids);
+    const drafts = await again.generate({ attrs: PAIRS[3].content, tone: 'warm', n: 3 });
+    expect(drafts).to.have.length(3);
+    expect(new Set(drafts.map((d) => d.text)).size).to.equal(3);
+  });
+
+  it('refuses a broken model folder with a clear error', async () => {
+    const broken = path.join(dir, 'broken');
+    fs.mkdirSync(broken);
+    fs.copyFileSync(path.join(dir, 'model', 'model.json'), path.join(broken, 'model.json'));
+    fs.copyFileSync(path.join(dir, 'model', 'vocab.json'), path.join(broken, 'vocab.json'));
+    fs.writeFileSync(path.join(broken, 'weights.bin'), Buffer.alloc(10));
+    let err: Error | undefined;
+    await loadGenerator(broken).catch((e: Error) => (err = e));
+    expect(err?.message).to.match(/weights\.bin has 10 bytes/);
+  });
+});
+
+describe('seq2seq: CLI', function () {
+  this.timeout(180_000);
+  const shipped = path.join(modelsDir(), 'generator', 'model.json');
+
+  it('`generate` prints three different drafts with the shipped model', function () {
+    if (!fs.existsSync(shipped)) this.skip();
+    const r = cli(['generate', '--attrs', '类型#裙*材质#雪纺*风格#清新*裙型#a字*裙长#连衣裙', '--tone', 'warm', '--n', '3', '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const drafts = (JSON.parse(r.stdout) as { drafts: Array<{ text: string }> }).drafts.map((d) => d.text);
+    expect(drafts).to.have.length(3);
+    expect(new Set(drafts).size).to.equal(3);
+    for (const d of drafts) expect(d.length).to.be.greaterThan(20);
+  });
+
+  it('clear one-line errors for malformed attributes, options and files', () => {
+    const a = cli(['generate', '--attrs', '类型裙', '--tone', 'warm']);
+    expect(a.status).to.equal(2);
+    expect(a.stderr.trim().split('\n')).to.have.length(1);
+    expect(a.stderr).to.match(/bad attribute string.*no "#"/);
+    const t = cli(['generate', '--attrs', '类型#裙', '--tone', 'angry']);
+    expect(t.status).to.equal(2);
+    expect(t.stderr).to.match(/tone/);
+    const tmp = path.join(os.tmpdir(), `copydesk-bad-${process.pid}.jsonl`);
+    fs.writeFileSync(tmp, '{"content": "类型#裙", "summary": "好看"}\n{"content": "no attributes", "summary": "x"}\n');
+    const e = cli(['eval', 'generator', '--data', tmp, '--peer', 'retrieval', '--index', tmp, '--json']);
+    fs.rmSync(tmp);
+    expect(e.status).to.equal(2);
+    expect(e.stderr).to.match(/:2 \(field "content"\)/);
+  });
+});
