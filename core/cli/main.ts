@@ -17,6 +17,7 @@ const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/check').register,
   () => require('./commands/outcomes').register,
   () => require('./commands/bench').register,
+  () => require('./commands/mf').register,
   () => require('./commands/generator').register,
   () => require('./commands/bot').register,
   () => require('./commands/export').register,

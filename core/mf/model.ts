@@ -1,0 +1,471 @@
+/**
+ * The preference model the rest of Copydesk uses: one class over an explicit (rating) or
+ * implicit (event) factorization, with item attributes for taste profiles and cold starts,
+ * the users' histories for evidence, and save/load (model.json + weights.bin, Float32).
+ * It implements the copywriter's PreferencePort.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { PreferencePort, TasteEntry, TasteProfile } from '../copywriter/ports';
+import { DataError } from '../data/errors';
+import { IdMap } from './ids';
+import type { ExplicitModel } from './explicit';
+import { ImplicitModel, itemVectors, EventWeights, DEFAULT_WEIGHTS, eventWeight } from './implicit';
+import type { Interaction, ItemMeta, EventKind } from './data';
+import { topK } from './rank';
+import { fitChoice, ChoiceData, CHOICE_DEFAULTS } from './choice';
+
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+export const FORMAT_VERSION = 1;
+
+/** What a model was trained on and how (kept in model.json and shown in the model card). */
+export interface ModelInfo {
+  format: string;
+  data: string;
+  algorithm: string;
+  options: Record<string, unknown>;
+  trainSeconds: number;
+  trainedAt: string;
+  metrics?: Record<string, unknown>;
+}
+
+interface HistoryEntry {
+  item: string;
+  event: EventKind;
+}
+
+export interface ModelParts {
+  kind: 'explicit' | 'implicit';
+  users: string[];
+  items: string[];
+  factors: number;
+  mu: number;
+  P: Float64Array | Float32Array;
+  V: Float64Array | Float32Array;
+  bu: Float64Array | Float32Array;
+  bi: Float64Array | Float32Array;
+  /** Attribute/category embeddings and biases (implicit hybrid models). */
+  featureNames: string[];
+  E: Float64Array | Float32Array;
+  d: Float64Array | Float32Array;
+  popularity: Float64Array | Float32Array;
+  /** Per item: its `key#value` / `category#c` feature names. */
+  itemMeta: Map<string, ItemMeta>;
+  history: Map<string, HistoryEntry[]>;
+  /** User → group (the store's `segment` column), for the taste profile's prior. */
+  userGroups?: Map<string, string>;
+  weights: EventWeights;
+  ratingRange?: [number, number];
+  info: ModelInfo;
+}
+
+const CATEGORY_KEY = 'category';
+/** Prior precision of a user's attribute factors around their group's (see the model card for how it was chosen). */
+export const PROFILE_LAMBDA = 30;
+export const GROUP_LAMBDA = 30;
+
+export class PreferenceModel implements PreferencePort {
+  readonly users: IdMap;
+  readonly items: IdMap;
+  readonly features: IdMap;
+  private readonly coldUser: Float64Array;
+  private itemFeatureCache = new Map<string, number[]>();
+
+  constructor(readonly parts: ModelParts) {
+    this.users = IdMap.from(parts.users);
+    this.items = IdMap.from(parts.items);
+    this.features = IdMap.from(parts.featureNames);
+    const K = parts.factors;
+    this.coldUser = new Float64Array(K);
+    const nU = parts.users.length;
+    for (let u = 0; u < nU; u++) for (let k = 0; k < K; k++) this.coldUser[k] += parts.P[u * K + k] / nU;
+  }
+
+  get kind(): 'explicit' | 'implicit' {
+    return this.parts.kind;
+  }
+
+  get info(): ModelInfo {
+    return this.parts.info;
+  }
+
+  // ---------- building ----------
+
+  static fromExplicit(m: ExplicitModel, extra: { rows?: Interaction[]; items?: Map<string, ItemMeta>; userGroups?: Map<string, string>; info: ModelInfo }): PreferenceModel {
+    return new PreferenceModel({
+      kind: 'explicit',
+      users: m.users.ids.slice(),
+      items: m.items.ids.slice(),
+      factors: m.factors,
+      mu: m.mu,
+      P: m.P,
+      V: m.Q,
+      bu: m.bu,
+      bi: m.bi,
+      featureNames: [],
+      E: new Float64Array(0),
+      d: new Float64Array(0),
+      popularity: countUsers(m.items, extra.rows ?? []),
+      itemMeta: extra.items ?? new Map(),
+      history: histories(extra.rows ?? []),
+      userGroups: extra.userGroups,
+      weights: DEFAULT_WEIGHTS,
+      ratingRange: [m.minRating, m.maxRating],
+      info: extra.info,
+    });
+  }
+
+  static fromImplicit(m: ImplicitModel, extra: { rows: Interaction[]; items: Map<string, ItemMeta>; userGroups?: Map<string, string>; weights: EventWeights; info: ModelInfo }): PreferenceModel {
+    const { V, b } = itemVectors(m);
+    return new PreferenceModel({
+      kind: 'implicit',
+      users: m.users.ids.slice(),
+      items: m.items.ids.slice(),
+      factors: m.factors,
+      mu: 0,
+      P: m.P,
+      V,
+      bu: new Float64Array(m.users.size),
+      bi: b,
+      featureNames: m.features ? m.features.names.ids.slice() : [],
+      E: m.E,
+      d: m.d,
+      popularity: countUsers(m.items, extra.rows),
+      itemMeta: extra.items,
+      history: histories(extra.rows),
+      userGroups: extra.userGroups,
+      weights: extra.weights,
+      info: extra.info,
+    });
+  }
+
+  /** Replaces histories and item metadata with a store's current ones (new items get attribute vectors). */
+  withData(rows: Interaction[], items: Map<string, ItemMeta>, userGroups?: Map<string, string>): PreferenceModel {
+    return new PreferenceModel({ ...this.parts, history: histories(rows), itemMeta: new Map([...this.parts.itemMeta, ...items]), userGroups: userGroups ?? this.parts.userGroups });
+  }
+
+  // ---------- vectors ----------
+
+  private userVec(u: number): { vec: ArrayLike<number>; off: number; bias: number } {
+    if (u >= 0) return { vec: this.parts.P, off: u * this.parts.factors, bias: this.parts.bu[u] };
+    return { vec: this.coldUser, off: 0, bias: 0 };
+  }
+
+  /** Feature indices of an item (from its category and attributes). */
+  private itemFeatureIdx(itemId: string): number[] {
+    let f = this.itemFeatureCache.get(itemId);
+    if (!f) {
+      const meta = this.parts.itemMeta.get(itemId);
+      f = [];
+      if (meta?.category) f.push(this.features.get(`${CATEGORY_KEY}#${meta.category}`));
+      for (const [k, v] of meta?.attributes ?? []) f.push(this.features.get(`${k}#${v}`));
+      f = [...new Set(f.filter((x) => x >= 0))];
+      this.itemFeatureCache.set(itemId, f);
+    }
+    return f;
+  }
+
+  /** Item vector and bias; an unknown item with known attributes gets the mean of its attribute embeddings. */
+  itemVector(itemId: string): { vec: Float64Array; bias: number; cold: boolean } | undefined {
+    const K = this.parts.factors;
+    const i = this.items.get(itemId);
+    if (i >= 0) return { vec: Float64Array.from(this.parts.V.subarray(i * K, i * K + K)), bias: this.parts.bi[i], cold: false };
+    const f = this.itemFeatureIdx(itemId);
+    if (f.length === 0) return undefined;
+    const vec = new Float64Array(K);
+    let bias = 0;
+    for (const x of f) {
+      for (let k = 0; k < K; k++) vec[k] += this.parts.E[x * K + k] / f.length;
+      bias += this.parts.d[x] / f.length;
+    }
+    return { vec, bias, cold: true };
+  }
+
+  // ---------- PreferencePort ----------
+
+  score(userId: string, itemId: string): number {
+    const K = this.parts.factors;
+    const uv = this.userVec(this.users.get(userId));
+    const iv = this.itemVector(itemId);
+    let s = this.parts.mu + uv.bias;
+    if (iv) {
+      s += iv.bias;
+      for (let k = 0; k < K; k++) s += uv.vec[uv.off + k] * iv.vec[k];
+    } else if (this.kind === 'implicit') {
+      s += meanOf(this.parts.bi) - 1;
+    }
+    return this.clip(s);
+  }
+
+  private clip(s: number): number {
+    const r = this.parts.ratingRange;
+    return r ? Math.min(r[1], Math.max(r[0], s)) : s;
+  }
+
+  /** Scores of all known items for a user (cold user: mean user vector, i.e. popularity + attribute priors). */
+  scoreAll(userId: string): Float64Array {
+    const K = this.parts.factors;
+    const { P, V, bi, mu } = this.parts;
+    const nI = this.items.size;
+    const uv = this.userVec(this.users.get(userId));
+    const out = new Float64Array(nI);
+    for (let i = 0; i < nI; i++) {
+      let s = mu + uv.bias + bi[i];
+      for (let k = 0; k < K; k++) s += uv.vec[uv.off + k] * V[i * K + k];
+      out[i] = s;
+    }
+    void P;
+    if (this.users.get(userId) < 0) {
+      // popularity prior for new users
+      const pop = this.parts.popularity;
+      let max = 1;
+      for (let i = 0; i < nI; i++) max = Math.max(max, pop[i]);
+      for (let i = 0; i < nI; i++) out[i] += Math.log1p(pop[i]) / Math.log1p(max);
+    }
+    return out;
+  }
+
+  isKnownUser(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  recommend(userId: string, k: number, opts: { exclude?: 'bought' | 'seen' } = {}): Array<{ itemId: string; score: number }> {
+    const scores = this.scoreAll(userId);
+    const ex = new Set<number>();
+    for (const h of this.parts.history.get(userId) ?? []) {
+      if (opts.exclude === 'seen' || h.event === 'buy') {
+        const i = this.items.get(h.item);
+        if (i >= 0) ex.add(i);
+      }
+    }
+    return topK(scores, k, ex).map((i) => ({ itemId: this.items.ids[i], score: this.clip(scores[i]) }));
+  }
+
+  /**
+   * Taste profile from the user's attribute-space factors θ_u (see choice.ts): a choice model
+   * over the catalogue, items = their attribute values + category, fitted on the user's
+   * weighted events with a prior centred on their group's θ (the `segment` column of
+   * users.csv when the store has one) or on everyone's θ̄. Attributes are ranked by
+   * θ_u,f − θ̄_f (how much more than the average user they go for f), categories by θ_u,c.
+   * Evidence: the user's items with that value and the events on them. `类型` (item type)
+   * duplicates the category and is left to `categories`. Never reads tastes.json.
+   */
+  tasteProfile(userId: string, topN = 10): TasteProfile {
+    const hist = this.parts.history.get(userId) ?? [];
+    const tc = this.choice();
+    const nF = this.features.size;
+    const w = new Float64Array(tc.items.size);
+    const evidence = new Map<number, Array<{ itemId: string; event: string }>>();
+    for (const h of hist) {
+      const i = tc.items.get(h.item);
+      if (i < 0) continue;
+      w[i] += eventWeight(this.parts.weights, h.event, 4);
+      for (let t = tc.data.start[i]; t < tc.data.start[i + 1]; t++) {
+        const f = tc.data.feat[t];
+        const ev = evidence.get(f) ?? [];
+        ev.push({ itemId: h.item, event: h.event });
+        evidence.set(f, ev);
+      }
+    }
+    const group = this.parts.userGroups?.get(userId);
+    const prior = (group !== undefined && tc.groupTheta(group)) || tc.thetaBar;
+    const theta = fitChoice(tc.data, w, prior, { ...CHOICE_DEFAULTS, lambda: PROFILE_LAMBDA });
+    const entry = (f: number, score: number): TasteEntry => {
+      const name = this.features.ids[f];
+      const at = name.indexOf('#');
+      return { key: name.slice(0, at), value: name.slice(at + 1), score: Math.round(score * 1000) / 1000, evidence: dedupeEvidence(evidence.get(f) ?? []).slice(0, 5) };
+    };
+    const attrs: TasteEntry[] = [];
+    const cats: TasteEntry[] = [];
+    for (let f = 0; f < nF; f++) {
+      const name = this.features.ids[f];
+      if (!tc.used[f] || name.startsWith('类型#')) continue;
+      if (name.startsWith(`${CATEGORY_KEY}#`)) cats.push(entry(f, theta[f]));
+      else attrs.push(entry(f, theta[f] - tc.thetaBar[f] + (hist.length === 0 ? tc.thetaBar[f] : 0)));
+    }
+    attrs.sort((a, b) => b.score - a.score);
+    cats.sort((a, b) => b.score - a.score);
+    return { userId, attributes: attrs.slice(0, topN), categories: cats.slice(0, topN), coldStart: !this.users.has(userId) && hist.length === 0 };
+  }
+
+  private choiceCache: { data: ChoiceData; items: IdMap; thetaBar: Float64Array; used: Uint8Array; groupTheta: (g: string) => Float64Array | undefined } | undefined;
+
+  /** The catalogue as a choice-model design (items with metadata), θ̄ on everyone's events, group θs on demand. */
+  private choice(): NonNullable<PreferenceModel['choiceCache']> {
+    if (this.choiceCache) return this.choiceCache;
+    const items = new IdMap();
+    const start = [0];
+    const feat: number[] = [];
+    const used = new Uint8Array(this.features.size);
+    for (const id of new Set([...this.parts.items, ...this.parts.itemMeta.keys()])) {
+      const fs = this.itemFeatureIdx(id);
+      if (fs.length === 0) continue;
+      items.add(id);
+      for (const f of fs) {
+        feat.push(f);
+        used[f] = 1;
+      }
+      start.push(feat.length);
+    }
+    const data: ChoiceData = { nFeatures: this.features.size, start: Int32Array.from(start), feat: Int32Array.from(feat) };
+    const weightsOf = (users: Iterable<string>): Float64Array => {
+      const w = new Float64Array(items.size);
+      for (const u of users) for (const h of this.parts.history.get(u) ?? []) {
+        const i = items.get(h.item);
+        if (i >= 0) w[i] += eventWeight(this.parts.weights, h.event, 4);
+      }
+      return w;
+    };
+    const thetaBar = fitChoice(data, weightsOf(this.parts.history.keys()), undefined, { lambda: 0.01, iterations: 300, step: 1 });
+    const groups = new Map<string, Float64Array | undefined>();
+    const groupTheta = (g: string): Float64Array | undefined => {
+      if (!groups.has(g)) {
+        const members = [...(this.parts.userGroups ?? new Map<string, string>())].filter(([, x]) => x === g).map(([u]) => u);
+        groups.set(g, members.length ? fitChoice(data, weightsOf(members), thetaBar, { lambda: GROUP_LAMBDA, iterations: 200, step: 1 }) : undefined);
+      }
+      return groups.get(g);
+    };
+    this.choiceCache = { data, items, thetaBar, used, groupTheta };
+    return this.choiceCache;
+  }
+
+  // ---------- persistence ----------
+
+  save(dir: string): { files: string[]; bytes: number } {
+    fs.mkdirSync(dir, { recursive: true });
+    const p = this.parts;
+    const arrays: Array<[string, ArrayLike<number>]> = [['P', p.P], ['V', p.V], ['bu', p.bu], ['bi', p.bi], ['E', p.E], ['d', p.d], ['popularity', p.popularity]];
+    const table: Record<string, { offset: number; length: number }> = {};
+    let offset = 0;
+    for (const [name, a] of arrays) {
+      table[name] = { offset, length: a.length };
+      offset += a.length;
+    }
+    const buf = new Float32Array(offset);
+    for (const [name, a] of arrays) buf.set(a, table[name].offset);
+    const itemIndex = new Map(p.items.map((id, i) => [id, i]));
+    const json = {
+      format: 'copydesk-mf',
+      version: FORMAT_VERSION,
+      kind: p.kind,
+      factors: p.factors,
+      mu: p.mu,
+      ratingRange: p.ratingRange,
+      weights: p.weights,
+      info: p.info,
+      users: p.users,
+      items: p.items,
+      featureNames: p.featureNames,
+      arrays: table,
+      itemMeta: Object.fromEntries([...p.itemMeta].filter(([id]) => itemIndex.has(id)).map(([id, m]) => [id, [m.category ?? '', m.attributes.map(([k, v]) => `${k}#${v}`).join('*')]])),
+      history: Object.fromEntries([...p.history].map(([u, h]) => [u, h.map((e) => `${e.item}|${e.event}`).join(' ')])),
+      userGroups: p.userGroups ? Object.fromEntries(p.userGroups) : undefined,
+    };
+    const mj = path.join(dir, MODEL_FILE);
+    const wb = path.join(dir, WEIGHTS_FILE);
+    fs.writeFileSync(mj, JSON.stringify(json));
+    fs.writeFileSync(wb, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+    return { files: [mj, wb], bytes: fs.statSync(mj).size + fs.statSync(wb).size };
+  }
+
+  static load(dir: string): PreferenceModel {
+    const mj = path.join(dir, MODEL_FILE);
+    const wb = path.join(dir, WEIGHTS_FILE);
+    if (!fs.existsSync(mj)) throw new DataError(mj, undefined, undefined, `no preference model here (train one with: copydesk train mf --data <file> --out ${dir})`);
+    let j: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      j = JSON.parse(fs.readFileSync(mj, 'utf8'));
+    } catch (e) {
+      throw new DataError(mj, undefined, undefined, `not valid JSON (${(e as Error).message})`);
+    }
+    if (j.format !== 'copydesk-mf') throw new DataError(mj, undefined, 'format', 'not a Copydesk preference model');
+    if (j.version !== FORMAT_VERSION) throw new DataError(mj, undefined, 'version', `model format ${j.version}, this code reads ${FORMAT_VERSION}`);
+    if (!fs.existsSync(wb)) throw new DataError(wb, undefined, undefined, 'weights file missing');
+    const raw = fs.readFileSync(wb);
+    const total = Object.values(j.arrays as Record<string, { offset: number; length: number }>).reduce((s, a) => s + a.length, 0);
+    if (raw.byteLength !== total * 4) throw new DataError(wb, undefined, undefined, `has ${raw.byteLength} bytes, model.json expects ${total * 4}`);
+    const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    const arr = (name: string) => {
+      const a = j.arrays[name];
+      return all.subarray(a.offset, a.offset + a.length);
+    };
+    const itemMeta = new Map<string, ItemMeta>();
+    for (const [id, [category, attrs]] of Object.entries(j.itemMeta as Record<string, [string, string]>)) {
+      itemMeta.set(id, { category: category || undefined, attributes: attrs ? attrs.split('*').map((kv) => kv.split('#') as [string, string]) : [] });
+    }
+    const history = new Map<string, HistoryEntry[]>();
+    for (const [u, s] of Object.entries(j.history as Record<string, string>)) {
+      history.set(u, s ? s.split(' ').map((x) => {
+        const at = x.lastIndexOf('|');
+        return { item: x.slice(0, at), event: x.slice(at + 1) as EventKind };
+      }) : []);
+    }
+    return new PreferenceModel({
+      kind: j.kind,
+      users: j.users,
+      items: j.items,
+      factors: j.factors,
+      mu: j.mu,
+      P: arr('P'),
+      V: arr('V'),
+      bu: arr('bu'),
+      bi: arr('bi'),
+      featureNames: j.featureNames,
+      E: arr('E'),
+      d: arr('d'),
+      popularity: arr('popularity'),
+      itemMeta,
+      history,
+      userGroups: j.userGroups ? new Map(Object.entries(j.userGroups as Record<string, string>)) : undefined,
+      weights: j.weights,
+      ratingRange: j.ratingRange,
+      info: j.info,
+    });
+  }
+}
+
+function histories(rows: Interaction[]): Map<string, HistoryEntry[]> {
+  const h = new Map<string, HistoryEntry[]>();
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const key = `${r.user}\u0000${r.item}\u0000${r.event}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const list = h.get(r.user) ?? [];
+    list.push({ item: r.item, event: r.event });
+    h.set(r.user, list);
+  }
+  return h;
+}
+
+function countUsers(items: IdMap, rows: Interaction[]): Float64Array {
+  const pop = new Float64Array(items.size);
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const i = items.get(r.item);
+    const key = `${r.user}\u0000${r.item}`;
+    if (i < 0 || seen.has(key)) continue;
+    seen.add(key);
+    pop[i]++;
+  }
+  return pop;
+}
+
+function meanOf(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return a.length ? s / a.length : 0;
+}
+
+const EVENT_RANK: Record<string, number> = { buy: 0, rate: 1, cart: 2, fav: 3, click: 4, view: 5 };
+
+function dedupeEvidence(ev: Array<{ itemId: string; event: string }>): Array<{ itemId: string; event: string }> {
+  // one line per item, with its strongest event; strongest items first
+  const best = new Map<string, string>();
+  for (const e of ev) {
+    const cur = best.get(e.itemId);
+    if (cur === undefined || (EVENT_RANK[e.event] ?? 9) < (EVENT_RANK[cur] ?? 9)) best.set(e.itemId, e.event);
+  }
+  return [...best].map(([itemId, event]) => ({ itemId, event })).sort((a, b) => (EVENT_RANK[a.event] ?? 9) - (EVENT_RANK[b.event] ?? 9));
+}
