@@ -115,6 +115,62 @@ describe('native accelerator: kernels match the cpu backend', function () {
     ]);
   });
 
+  it('Sum over leading, trailing, all and middle axes (keepDims too): values', async () => {
+    await expectParity(() => {
+      const x = rand([6, 5, 4], 80);
+      return [tf.sum(x, 0), tf.sum(x, [0, 1]), tf.sum(x, -1), tf.sum(x, [1, 2], true), tf.sum(x), tf.sum(x, 1), tf.sum(x, 0, true), tf.sum(rand([1280, 300], 81), 0)];
+    });
+  });
+
+  it('GatherV2 (axis 0, 1-D and 2-D ids) and its gradient; other axes through wasm', async () => {
+    await expectParity(() => {
+      const table = rand([30, 7], 82);
+      const r = rng(83);
+      const ids2 = tf.tensor2d(Array.from({ length: 4 * 9 }, () => Math.floor(r() * 30)), [4, 9], 'int32');
+      const ids1 = tf.tensor1d([0, 29, 3, 3, 17], 'int32');
+      const dy = rand([4, 9, 7], 84);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids2), dy)))(table);
+      return [tf.gather(table, ids1), tf.gather(table, ids2), g, tf.gather(table, tf.tensor1d([1, 5, 2], 'int32'), 1)];
+    });
+  });
+
+  it('Sqrt and Identity (shared, copy-free): values, gradient, and the original survives disposing a clone', async () => {
+    await expectParity(() => {
+      const x = tf.abs(rand([50, 3], 85));
+      const c = tf.clone(x);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.sqrt(t)))(tf.add(x, 0.1));
+      return [tf.sqrt(x), c, g];
+    });
+    await useBackend('wasm');
+    const x = tf.tensor1d([1, 2, 3]);
+    const c = tf.clone(x);
+    c.dispose();
+    expect(Array.from(x.dataSync())).to.deep.equal([1, 2, 3]);
+    x.dispose();
+  });
+
+  it('Adam (tf.train.adam, one native pass per variable): 25 steps of a small model give the cpu weights', async () => {
+    const train = async () => {
+      const model = tf.sequential();
+      model.add(tf.layers.embedding({ inputDim: 20, outputDim: 6, inputLength: 5, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: 1 }) }));
+      model.add(tf.layers.flatten());
+      model.add(tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+      model.compile({ optimizer: tf.train.adam(0.05, 0.8, 0.95, 1e-6), loss: 'meanSquaredError' });
+      const r = rng(90);
+      const x = tf.tensor2d(Array.from({ length: 8 * 5 }, () => Math.floor(r() * 20)), [8, 5]);
+      const y = tf.tensor2d(randArray(8 * 4, 91), [8, 4]);
+      for (let i = 0; i < 25; i++) await model.trainOnBatch(x, y);
+      const ws = model.getWeights().map((w) => w.dataSync() as Float32Array);
+      tf.dispose([x, y]);
+      return ws;
+    };
+    await useBackend('cpu');
+    const ref = await train();
+    await useBackend('wasm');
+    const ours = await train();
+    ref.forEach((w, i) => expect(maxAbsDiff(w, ours[i]!), `weight ${i}`).to.be.below(TOL));
+  });
+
   for (const act of ['hardSigmoid', 'sigmoid'] as GateActivation[]) {
     for (const reverse of [false, true]) {
       it(`fused GRU sequence (${act}${reverse ? ', reverse' : ''}): hseq and gradients for x, kernel, recurrent kernel, bias, h0`, async () => {

@@ -3,7 +3,7 @@
  * the same losses and gradients as tfjs's reference `cpu` backend, within 1e-4.
  */
 import { expect } from 'chai';
-import { initRuntime, useBackend, tf, BackendName } from '../core/tf/runtime';
+import { initRuntime, useBackend, tf, BackendName, setNativeKernels } from '../core/tf/runtime';
 import { rng, randArray, maxAbsDiff } from './native-helpers';
 
 const TOL = 1e-4;
@@ -50,10 +50,13 @@ describe('tf runtime: wasm gradients match cpu', function () {
   before(async () => { await initRuntime(); });
   after(async () => { await useBackend('wasm'); });
 
-  for (const conv of [null, 'same', 'valid'] as const) {
-    it(`Embedding${conv ? ` + Conv1D(${conv})` : ''} + GRU + Dense: loss and every gradient within 1e-4`, async () => {
+  // both wasm paths: plain (our JS kernels) and with the native accelerator when it is built
+  for (const native of [false, true]) for (const conv of [null, 'same', 'valid'] as const) {
+    it(`${native ? 'wasm+native' : 'wasm'}: Embedding${conv ? ` + Conv1D(${conv})` : ''} + GRU + Dense: loss and every gradient within 1e-4`, async function () {
       const cpu = await gradsOn('cpu', conv);
-      const wasm = await gradsOn('wasm', conv);
+      if (setNativeKernels(native) !== native) this.skip();
+      let wasm: Run;
+      try { wasm = await gradsOn('wasm', conv); } finally { setNativeKernels(true); }
       expect(Math.abs(cpu.loss - wasm.loss)).to.be.below(TOL);
       expect(Object.keys(wasm.grads)).to.deep.equal(Object.keys(cpu.grads));
       for (const k of Object.keys(cpu.grads)) {
@@ -66,10 +69,10 @@ describe('tf runtime: wasm gradients match cpu', function () {
   }
 });
 
-describe('tf runtime: registered wasm kernels match cpu on random inputs', function () {
+describe('tf runtime: registered wasm kernels (plain wasm, no native) match cpu on random inputs', function () {
   this.timeout(60_000);
-  before(async () => { await initRuntime(); });
-  after(async () => { await useBackend('wasm'); });
+  before(async () => { await initRuntime(); setNativeKernels(false); });
+  after(async () => { setNativeKernels(true); await useBackend('wasm'); });
 
   async function onBoth(f: () => tf.Tensor): Promise<[Float32Array, Float32Array, number[]]> {
     await useBackend('cpu');

@@ -23,7 +23,7 @@ import { PROJECT_ROOT } from '../util/paths';
 type CaseName = 'step' | 'sentiment' | 'generator';
 type PathName = 'wasm' | 'native' | 'fused' | 'cpu';
 
-interface Measure { examplesPerSec: number; windows: number[]; stepMs: number; runtime: string }
+interface Measure { examplesPerSec: number; windows: number[]; stepMs: number; cpuMsPerStep: number; runtime: string; blasThreads?: number }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN; };
 
@@ -94,6 +94,7 @@ async function measure(name: CaseName, p: PathName, seconds: number, repeats: nu
   await step(); // warm-up (kernel setup, JIT, heap growth)
   const windows: number[] = [];
   let steps = 0, total = 0;
+  const cpu0 = process.cpuUsage();
   for (let r = 0; r < repeats; r++) {
     const t0 = process.hrtime.bigint();
     let n = 0;
@@ -102,9 +103,11 @@ async function measure(name: CaseName, p: PathName, seconds: number, repeats: nu
     windows.push((n * batch) / dt);
     steps += n; total += dt;
   }
+  const cpu = process.cpuUsage(cpu0);
   const info = runtimeInfo();
   void tf;
-  return { examplesPerSec: median(windows), windows, stepMs: (1000 * total) / steps, runtime: info.path };
+  // CPU time per step is steadier than wall time when the cores are shared
+  return { examplesPerSec: median(windows), windows, stepMs: (1000 * total) / steps, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps, runtime: info.path, blasThreads: info.blasThreads };
 }
 
 // ---------------------------------------------------------------- parent ---

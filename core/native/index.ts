@@ -23,6 +23,10 @@ export interface NativeAddon {
   sumLeading(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
   sumTrailing(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
   segmentSum(x: Float32Array, ids: Int32Array | Float32Array, out: Float32Array, rows: number, inner: number, numSegments: number): void;
+  gatherRows(x: Float32Array, ids: Int32Array, out: Float32Array, n: number, inner: number, nRows: number): void;
+  sqrt(x: Float32Array, out: Float32Array, n: number): void;
+  /** h = [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, lr, eps] */
+  adam(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, n: number, h: Float32Array): void;
   setThreads(n: number): void;
   getThreads(): number;
 }

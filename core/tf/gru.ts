@@ -8,6 +8,7 @@
  * trained FusedGRU's weights load into a `tf.layers.gru` for step-by-step decoding.
  *
  *   gruSequence(x, weights, { h0, reverse, recurrentActivation }) → hseq [B, T, H]
+ *   gruFromProjections(xp, u, h0, { reverse, recurrentActivation }) → hseq (xp = x·W + b given)
  *   fusedGru({ units, returnSequences, returnState, bidirectional, … }) → a tf.layers Layer
  */
 import * as tf from '@tensorflow/tfjs';
@@ -85,6 +86,19 @@ function nativeGru(reverse: boolean, act: GateActivation): (xp: tf.Tensor, u: tf
   return f;
 }
 
+/**
+ * The recurrence alone: hseq [B, T, H] from precomputed input projections xp = x·W + b
+ * [B, T, 3H], recurrent kernel u [H, 3H] and h0 [B, H]. Differentiable in all three; one native
+ * kernel call each way when gruIsFused(), else tfjs ops.
+ */
+export function gruFromProjections(xp: tf.Tensor3D, u: tf.Tensor2D, h0: tf.Tensor2D, opts: Omit<GruSequenceOptions, 'h0'> = {}): tf.Tensor3D {
+  const act = opts.recurrentActivation ?? 'hardSigmoid';
+  const reverse = opts.reverse ?? false;
+  if (xp.shape[1] === 0) return tf.zeros([xp.shape[0], 0, u.shape[0]]) as tf.Tensor3D;
+  if (gruIsFused() && xp.dtype === 'float32') return nativeGru(reverse, act)(xp, u, h0) as tf.Tensor3D;
+  return tf.tidy(() => gruLoop(xp, u, h0, reverse, act));
+}
+
 /** Runs a GRU over x [B, T, in] and returns every hidden state, hseq [B, T, H]. Differentiable. */
 export function gruSequence(x: tf.Tensor3D, w: GruWeights, opts: GruSequenceOptions = {}): tf.Tensor3D {
   return tf.tidy(() => {
@@ -96,9 +110,7 @@ export function gruSequence(x: tf.Tensor3D, w: GruWeights, opts: GruSequenceOpti
     // all input projections in one matrix product
     const xp = tf.reshape(tf.fused.matMul({ a: tf.reshape(x, [B * T, E]), b: w.kernel, bias: w.bias ?? undefined }), [B, T, H3]) as tf.Tensor3D;
     const h0 = opts.h0 ?? (tf.zeros([B, H]) as tf.Tensor2D);
-    if (T === 0) return tf.zeros([B, 0, H]) as tf.Tensor3D;
-    if (gruIsFused() && xp.dtype === 'float32') return nativeGru(reverse, act)(xp, w.recurrentKernel, h0) as tf.Tensor3D;
-    return gruLoop(xp, w.recurrentKernel, h0, reverse, act);
+    return gruFromProjections(xp, w.recurrentKernel, h0, { reverse, recurrentActivation: act });
   });
 }
 

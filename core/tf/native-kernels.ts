@@ -206,12 +206,98 @@ function identity(args: KernelArgs): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+/** GatherV2 on axis 0 (Embedding lookups) natively; other cases → wasm. */
+function gather(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const x = args.inputs.x!, indices = args.inputs.indices!;
+  const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+  if (x.dtype !== 'float32' || indices.dtype !== 'int32' || ax !== 0 || (batchDims ?? 0) !== 0 || x.shape.length < 1) return original('GatherV2', args) as tf.TensorInfo;
+  const inner = size(x.shape.slice(1));
+  const n = size(indices.shape);
+  const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], 'float32');
+  if (n * inner === 0) return out;
+  active!.gatherRows(f32(backend, x), backend.typedArrayFromHeap(indices) as Int32Array, f32(backend, out), n, inner, x.shape[0]!);
+  return out;
+}
+
+function sqrt(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const x = args.inputs.x!;
+  if (x.dtype !== 'float32') return original('Sqrt', args) as tf.TensorInfo;
+  const out = backend.makeOutput(x.shape, 'float32');
+  active!.sqrt(f32(backend, x), f32(backend, out), size(x.shape));
+  return out;
+}
+
+export const ADAM = 'CopydeskAdam';
+
+/** One Adam update in one pass: inputs {value, m, v, g}, attrs {h: [b1, b2, 1-b1, 1-b2, 1-accB1, 1-accB2, lr, eps]} → [value', m', v'] */
+function adam(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { value, m, v, g } = args.inputs as Record<'value' | 'm' | 'v' | 'g', tf.TensorInfo>;
+  const h = new Float32Array((args.attrs as unknown as { h: number[] }).h);
+  const outs = [backend.makeOutput(value.shape, 'float32'), backend.makeOutput(value.shape, 'float32'), backend.makeOutput(value.shape, 'float32')];
+  active!.adam(f32(backend, value), f32(backend, m), f32(backend, v), f32(backend, g), f32(backend, outs[0]!), f32(backend, outs[1]!), f32(backend, outs[2]!), size(value.shape), h);
+  return outs;
+}
+
+type NamedGrad = { name: string; tensor: tf.Tensor };
+interface AdamInternals {
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedGrad[]): void;
+  beta1: number; beta2: number; epsilon: number; learningRate: number;
+  accBeta1: tf.Variable; accBeta2: tf.Variable;
+  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  incrementIterations(): void;
+}
+let adamPatched = false;
+
+/**
+ * tf.train.adam's update is ~14 elementwise ops per variable; on wasm+native the same update
+ * (same formula, same order) runs as one native pass. Patched once on the class; it checks at
+ * every call that the native kernels are active, else runs tfjs's own code.
+ */
+function patchAdam(): void {
+  if (adamPatched) return;
+  adamPatched = true;
+  const proto = tf.AdamOptimizer.prototype as unknown as AdamInternals;
+  const own = proto.applyGradients;
+  proto.applyGradients = function (this: AdamInternals, variableGradients: tf.NamedTensorMap | NamedGrad[]) {
+    if (!(active && tf.getBackend() === 'wasm')) return own.call(this, variableGradients);
+    const list: NamedGrad[] = Array.isArray(variableGradients) ? variableGradients : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name]! }));
+    const vars = tf.engine().registeredVariables;
+    if (list.some(({ name, tensor }) => tensor != null && (tensor.dtype !== 'float32' || vars[name]?.dtype !== 'float32'))) return own.call(this, variableGradients);
+    tf.tidy(() => {
+      const h = [this.beta1, this.beta2, 1 - this.beta1, 1 - this.beta2,
+        1 - this.accBeta1.dataSync()[0]!, 1 - this.accBeta2.dataSync()[0]!, this.learningRate, this.epsilon];
+      list.forEach(({ name, tensor: gradient }, i) => {
+        const value = vars[name]!;
+        if (this.accumulatedFirstMoment[i] == null) this.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        if (this.accumulatedSecondMoment[i] == null) this.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        if (gradient == null) return;
+        const mVar = this.accumulatedFirstMoment[i]!.variable, vVar = this.accumulatedSecondMoment[i]!.variable;
+        const [nv, nm, nvv] = tf.engine().runKernel(ADAM, { value, m: mVar, v: vVar, g: gradient }, { h } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        mVar.assign(nm!);
+        vVar.assign(nvv!);
+        value.assign(nv!);
+      });
+      this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
+      this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  } as typeof proto.applyGradients;
+}
+
 const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'BatchMatMul', kernelFunc: batchMatMul },
   { kernelName: '_FusedMatMul', kernelFunc: fusedMatMul },
   { kernelName: 'Sum', kernelFunc: sum },
   { kernelName: 'UnsortedSegmentSum', kernelFunc: unsortedSegmentSum },
   { kernelName: 'Identity', kernelFunc: identity },
+  { kernelName: 'GatherV2', kernelFunc: gather },
+  { kernelName: 'Sqrt', kernelFunc: sqrt },
+  { kernelName: ADAM, kernelFunc: adam },
   { kernelName: GRU_FORWARD, kernelFunc: gruForward },
   { kernelName: GRU_BACKWARD, kernelFunc: gruBackward },
   { kernelName: SOFTMAX_CE, kernelFunc: softmaxCE },
@@ -236,6 +322,7 @@ export function enableNativeKernels(addon: NativeAddon): string[] {
     registered.push(k.kernelName);
   }
   active = addon;
+  patchAdam();
   return [...registered];
 }
 

@@ -381,6 +381,55 @@ static napi_value js_segment_sum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* gatherRows(x[nRows, inner], ids Int32Array [n], out[n, inner], n, inner, nRows): out-of-range rows → 0 */
+static napi_value js_gather_rows(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  F32(0, x); F32(2, out);
+  I32(3, n); I32(4, inner); I32(5, nRows);
+  napi_typedarray_type type; size_t length, offset; void *ids; napi_value ab;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &ids, &ab, &offset) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "copydesk_native: ids must be Int32Array"); return NULL;
+  }
+  for (int i = 0; i < n; i++) {
+    const int r = ((const int32_t *)ids)[i];
+    float *o = out + (size_t)i * inner;
+    if (r < 0 || r >= nRows) memset(o, 0, sizeof(float) * (size_t)inner);
+    else memcpy(o, x + (size_t)r * inner, sizeof(float) * (size_t)inner);
+  }
+  return NULL;
+}
+
+/* sqrtArr(x, out, n) */
+static napi_value js_sqrt(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  F32(0, x); F32(1, out);
+  I32(2, n);
+  for (int i = 0; i < n; i++) out[i] = sqrtf(x[i]);
+  return NULL;
+}
+
+/*
+ * adam(value, m, v, g, outValue, outM, outV, n, [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, lr, eps])
+ * One pass of tfjs's AdamOptimizer update (same formula and operation order).
+ */
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  F32(0, val); F32(1, m); F32(2, v); F32(3, g); F32(4, oval); F32(5, om); F32(6, ov);
+  I32(7, n);
+  float *h;
+  if (!get_f32(env, argv[8], &h, NULL)) { napi_throw_type_error(env, NULL, "copydesk_native: adam hyper-parameters must be a Float32Array"); return NULL; }
+  const float b1 = h[0], b2 = h[1], omb1 = h[2], omb2 = h[3], omab1 = h[4], omab2 = h[5], nlr = -h[6], eps = h[7];
+  for (int i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float nm = m[i] * b1 + gi * omb1;
+    const float nv = v[i] * b2 + (gi * gi) * omb2;
+    om[i] = nm; ov[i] = nv;
+    const float mh = nm / omab1, vh = nv / omab2;
+    oval[i] = (mh / (sqrtf(vh) + eps)) * nlr + val[i];
+  }
+  return NULL;
+}
+
 /* ------------------------------------------------------------ threads ---- */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   ARGS(1);
@@ -414,6 +463,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
     {"sumTrailing", NULL, js_sum_trailing, NULL, NULL, NULL, napi_default, NULL},
     {"segmentSum", NULL, js_segment_sum, NULL, NULL, NULL, napi_default, NULL},
+    {"gatherRows", NULL, js_gather_rows, NULL, NULL, NULL, napi_default, NULL},
+    {"sqrt", NULL, js_sqrt, NULL, NULL, NULL, napi_default, NULL},
+    {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, js_get_threads, NULL, NULL, NULL, napi_default, NULL},
   };
