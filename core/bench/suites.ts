@@ -4,4 +4,5 @@ import { registerSuite } from './index';
 export function loadSuites(): void {
   registerSuite('runtime', () => require('./runtime'));
   registerSuite('draft', () => require('./draft'));
+  registerSuite('mf', () => require('./mf'));
 }
