@@ -5,7 +5,9 @@
  */
 import type { ChartSpec } from './render';
 
-export type Row = Record<string, unknown>;
+/** One data row: any object (interfaces included); its fields are named in the encodings. */
+export type Row = object;
+type Encoding = Record<string, unknown>;
 
 interface Common {
   title?: string;
@@ -26,24 +28,29 @@ const size = (o: Common, w = 420, h = 240) => ({ width: o.width ?? w, height: o.
 const titled = (o: Common) => (o.title ? { title: o.title } : {});
 
 /** Bars of one value per category (sorted by value unless `sort: 'x'`); horizontal by default when labels are long. */
-export function barChart(rows: Row[], o: AxisOpts & { horizontal?: boolean; sort?: 'value' | 'x' | 'none'; logScale?: boolean }): ChartSpec {
+export function barChart(
+  rows: readonly Row[],
+  o: AxisOpts & { horizontal?: boolean; sort?: 'value' | 'x' | 'none'; logScale?: boolean; /** Bars of each colour side by side (default) or one bar per category, coloured. */ group?: boolean },
+): ChartSpec {
   const horizontal = o.horizontal ?? false;
   const sort = o.sort === 'x' ? 'ascending' : o.sort === 'none' ? null : horizontal ? '-x' : '-y';
   const cat = { field: o.x, type: 'nominal', sort, title: o.xTitle ?? o.x, ...(horizontal ? {} : { axis: { labelAngle: -40 } }) };
   const val = { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, ...(o.logScale ? { scale: { type: 'log' } } : {}) };
-  const encoding: Row = horizontal ? { y: cat, x: val } : { x: cat, y: val };
+  const encoding: Encoding = horizontal ? { y: cat, x: val } : { x: cat, y: val };
   if (o.color) {
     encoding.color = { field: o.color, type: 'nominal' };
-    encoding[horizontal ? 'yOffset' : 'xOffset'] = { field: o.color };
+    if (o.group !== false) encoding[horizontal ? 'yOffset' : 'xOffset'] = { field: o.color };
   }
   encoding.tooltip = [{ field: o.x }, { field: o.y }];
   return { ...titled(o), ...size(o), data: { values: rows }, mark: { type: 'bar' }, encoding };
 }
 
 /** Lines with points, one series per `color` value (loss curves, sweeps). */
-export function lineChart(rows: Row[], o: AxisOpts & { logY?: boolean; xType?: 'quantitative' | 'ordinal'; zeroY?: boolean }): ChartSpec {
-  const encoding: Row = {
-    x: { field: o.x, type: o.xType ?? 'quantitative', title: o.xTitle ?? o.x },
+export function lineChart(rows: readonly Row[], o: AxisOpts & { logY?: boolean; xType?: 'quantitative' | 'ordinal'; zeroY?: boolean }): ChartSpec {
+  const xs = (rows as ReadonlyArray<Record<string, unknown>>).map((r) => r[o.x]);
+  const integerX = (o.xType ?? 'quantitative') === 'quantitative' && xs.every((v) => Number.isInteger(v));
+  const encoding: Encoding = {
+    x: { field: o.x, type: o.xType ?? 'quantitative', title: o.xTitle ?? o.x, ...(integerX ? { axis: { format: 'd', tickMinStep: 1 } } : {}) },
     y: {
       field: o.y,
       type: 'quantitative',
@@ -71,7 +78,7 @@ export function histogram(values: number[], o: Common & { xTitle?: string; maxBi
 }
 
 /** A grid of cells coloured by value with the value written in each (confusion matrices, sweeps over two parameters). */
-export function heatmap(rows: Row[], o: Common & { x: string; y: string; value: string; xTitle?: string; yTitle?: string; format?: string }): ChartSpec {
+export function heatmap(rows: readonly Row[], o: Common & { x: string; y: string; value: string; xTitle?: string; yTitle?: string; format?: string }): ChartSpec {
   const cell = { field: o.value, type: 'quantitative' };
   return {
     ...titled(o),
@@ -87,7 +94,7 @@ export function heatmap(rows: Row[], o: Common & { x: string; y: string; value: 
         mark: { type: 'text', fontSize: 13 },
         encoding: {
           text: { ...cell, format: o.format ?? '' },
-          color: { condition: { test: `datum['${o.value}'] > 0.5 * ${maxOf(rows, o.value)}`, value: 'white' }, value: 'black' },
+          color: { condition: { test: `datum['${o.value}'] > ${midOf(rows, o.value)}`, value: 'white' }, value: 'black' },
         },
       },
     ],
@@ -95,8 +102,8 @@ export function heatmap(rows: Row[], o: Common & { x: string; y: string; value: 
 }
 
 /** Points, optionally coloured by a field. */
-export function scatterChart(rows: Row[], o: AxisOpts & { tooltip?: string[] }): ChartSpec {
-  const encoding: Row = {
+export function scatterChart(rows: readonly Row[], o: AxisOpts & { tooltip?: string[] }): ChartSpec {
+  const encoding: Encoding = {
     x: { field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: { zero: false } },
     y: { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: { zero: false } },
     tooltip: (o.tooltip ?? [o.x, o.y]).map((field) => ({ field })),
@@ -120,11 +127,15 @@ function stripConfig(s: ChartSpec): ChartSpec {
   return rest;
 }
 
-function maxOf(rows: Row[], field: string): number {
-  let m = 0;
-  for (const r of rows) {
+/** Midpoint of a field's range: cells above it are dark, so their text is white. */
+function midOf(rows: readonly Row[], field: string): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows as ReadonlyArray<Record<string, unknown>>) {
     const v = Number(r[field]);
-    if (Number.isFinite(v) && v > m) m = v;
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
   }
-  return m;
+  return Number.isFinite(lo) ? (lo + hi) / 2 : 0;
 }

@@ -24,6 +24,24 @@ export const DEFAULT_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12 },
 };
 
+/** Wide (full-width) characters: CJK ideographs, kana, hangul, full-width forms and punctuation. */
+const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
+
+/**
+ * Without a canvas, vega estimates every character as 0.8 em, so Chinese labels (1 em each) come out
+ * wider than their reserved space and get clipped at the chart's edge. Count them as 1 em.
+ */
+export function estimateTextWidth(text: unknown, fontSize: number): number {
+  let em = 0;
+  for (const ch of text == null ? '' : String(text)) em += WIDE.test(ch) ? 1 : 0.8;
+  return Math.ceil(em * fontSize);
+}
+
+const metrics = (vega as unknown as { textMetrics: { width: unknown; estimateWidth: unknown } }).textMetrics;
+if (metrics.width === metrics.estimateWidth) {
+  metrics.width = (item: { fontSize?: number }, text: unknown) => estimateTextWidth(text, item.fontSize ?? 11);
+}
+
 /** Renders a Vega-Lite spec to an SVG document string. Throws on an invalid spec. */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
   const full = {

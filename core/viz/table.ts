@@ -7,7 +7,8 @@ export interface FrameLike {
   index?: Array<string | number>;
 }
 
-export type TableInput = Array<Record<string, unknown>> | FrameLike;
+/** Rows (any objects: their keys become the columns) or a frame. */
+export type TableInput = readonly object[] | FrameLike;
 
 export interface TableOptions {
   title?: string;
@@ -41,8 +42,9 @@ export function tableRows(t: TableInput, showIndex = false): { columns: string[]
     return { columns: ['', ...t.columns], rows: rows.map((r, i) => [t.index![i], ...r]) };
   }
   const columns: string[] = [];
-  for (const r of t) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
-  return { columns, rows: t.map((r) => columns.map((c) => r[c])) };
+  const rows = t as ReadonlyArray<Record<string, unknown>>;
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
+  return { columns, rows: rows.map((r) => columns.map((c) => r[c])) };
 }
 
 /** An HTML table, long text wrapped, numbers right-aligned. */
