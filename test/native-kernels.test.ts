@@ -115,6 +115,33 @@ describe('native accelerator: kernels match the cpu backend', function () {
     ]);
   });
 
+  it('Add/Sub/Multiply/RealDiv: same shape, scalar, per-row, per-column and other broadcasts; with gradients', async () => {
+    const pairs: Array<[number[], number[]]> = [[[4, 6], [4, 6]], [[4, 6], []], [[], [4, 6]], [[4, 6], [4, 1]], [[4, 1], [4, 6]], [[4, 6], [6]], [[6], [4, 6]],
+      [[2, 3, 5], [2, 3, 1]], [[2, 3, 5], [1, 1, 5]], [[2, 3, 5], [3, 1]], [[1], [1]], [[3, 1], [1, 4]]];
+    for (const [sa, sb] of pairs) {
+      await expectParity(() => {
+        const a = rand(sa, 100), b = tf.add(tf.abs(rand(sb, 101)), 0.5);
+        const outs: tf.Tensor[] = [];
+        for (const f of [tf.add, tf.sub, tf.mul, tf.div] as Array<(x: tf.Tensor, y: tf.Tensor) => tf.Tensor>) {
+          outs.push(f(a, b), ...tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), 1.5)))([a, b]));
+        }
+        return outs;
+      }, `${sa} ∘ ${sb}`);
+    }
+  });
+
+  it('Exp, Log, Tanh, Sigmoid, Max (trailing and other axes), Cast to the same dtype: values and gradients', async () => {
+    await expectParity(() => {
+      const x = rand([7, 33], 110, 4);
+      const big = tf.concat([tf.tensor2d([[-200, 3, -1e9, 0, -30, -87]]), rand([1, 6], 111)], 0);
+      const grads = [tf.exp, tf.tanh, tf.sigmoid].map((f) => tf.grad((t: tf.Tensor) => tf.sum(f(t)))(x));
+      return [tf.exp(x), tf.log(tf.abs(x)), tf.tanh(x), tf.sigmoid(x), tf.exp(big), tf.tanh(big), tf.sigmoid(big),
+        tf.max(x, -1), tf.max(x, 0), tf.max(x), tf.max(rand([3, 4, 5], 112), [1, 2], true), tf.cast(x, 'float32'), tf.logSoftmax(x), tf.softmax(x), ...grads];
+    });
+    await useBackend('wasm');
+    expect(Array.from(tf.tidy(() => tf.exp(tf.tensor1d([100, -100, NaN]))).dataSync())).to.deep.equal([Infinity, 0, NaN]);
+  });
+
   it('Sum over leading, trailing, all and middle axes (keepDims too): values', async () => {
     await expectParity(() => {
       const x = rand([6, 5, 4], 80);

@@ -27,6 +27,11 @@ export interface NativeAddon {
   sqrt(x: Float32Array, out: Float32Array, n: number): void;
   /** h = [beta1, beta2, 1-beta1, 1-beta2, 1-accBeta1, 1-accBeta2, lr, eps] */
   adam(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, n: number, h: Float32Array): void;
+  /** op: 0 exp, 1 log, 2 tanh, 3 sigmoid */
+  unary(x: Float32Array, out: Float32Array, n: number, op: number): void;
+  maxTrailing(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
+  /** op: 0 add, 1 sub, 2 mul, 3 div; mode = modeA*4 + modeB with 0 full [R,C], 1 scalar, 2 per-row [R], 3 per-column [C] */
+  binary(a: Float32Array, b: Float32Array, out: Float32Array, R: number, C: number, op: number, mode: number): void;
   setThreads(n: number): void;
   getThreads(): number;
 }

@@ -289,6 +289,78 @@ function patchAdam(): void {
   } as typeof proto.applyGradients;
 }
 
+const UNARY: Record<string, number> = { Exp: 0, Log: 1, Tanh: 2, Sigmoid: 3 };
+
+function unary(name: string): KernelFn {
+  return (args: KernelArgs) => {
+    const backend = args.backend as WasmBackend;
+    const x = args.inputs.x!;
+    if (x.dtype !== 'float32') return original(name, args);
+    const out = backend.makeOutput(x.shape, 'float32');
+    active!.unary(f32(backend, x), f32(backend, out), size(x.shape), UNARY[name]!);
+    return out;
+  };
+}
+
+/** Max over the trailing axes natively (softmax / logSoftmax shifts); other cases → wasm. */
+function max(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const x = args.inputs.x!;
+  const { reductionIndices, keepDims } = args.attrs as unknown as { reductionIndices: number | number[]; keepDims: boolean };
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(reductionIndices, x.shape).sort((a, b) => a - b);
+  const trailing = axes.length > 0 && axes.every((a, i) => a === rank - axes.length + i);
+  const inner = size(axes.map((a) => x.shape[a]!));
+  if (x.dtype !== 'float32' || !trailing || inner === 0) return original('Max', args) as tf.TensorInfo;
+  const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+  const out = backend.makeOutput(outShape, 'float32');
+  active!.maxTrailing(f32(backend, x), f32(backend, out), size(x.shape) / inner, inner);
+  return out;
+}
+
+const BINARY: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 };
+
+/**
+ * How an operand of `shape` broadcasts into out [R, C] (C = the last dim of out):
+ * 0 full, 1 scalar, 2 per-row (last dim 1, the rest as out), 3 per-column (only the last dim).
+ */
+function operandMode(shape: number[], out: number[]): number | null {
+  const n = size(shape);
+  const padded = [...new Array(Math.max(0, out.length - shape.length)).fill(1), ...shape];
+  if (padded.length !== out.length) return null;
+  if (padded.every((d, i) => d === out[i])) return 0;
+  if (n === 1) return 1;
+  const last = out.length - 1;
+  if (padded[last] === 1 && padded.slice(0, last).every((d, i) => d === out[i])) return 2;
+  if (padded[last] === out[last] && padded.slice(0, last).every((d) => d === 1)) return 3;
+  return null;
+}
+
+function binary(name: string): KernelFn {
+  return (args: KernelArgs) => {
+    const backend = args.backend as WasmBackend;
+    const a = args.inputs.a!, b = args.inputs.b!;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return original(name, args);
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const ma = operandMode(a.shape, outShape), mb = operandMode(b.shape, outShape);
+    const total = size(outShape);
+    if (ma === null || mb === null || total === 0) return original(name, args);
+    const C = outShape.length ? outShape[outShape.length - 1]! : 1;
+    const out = backend.makeOutput(outShape, 'float32');
+    if (C === 0) return out;
+    active!.binary(f32(backend, a), f32(backend, b), f32(backend, out), total / C, C, BINARY[name]!, ma * 4 + mb);
+    return out;
+  };
+}
+
+/** Cast to the same dtype shares the buffer (wasm copies it). */
+function cast(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x!;
+  const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+  if (x.dtype !== dtype || dtype === 'string') return original('Cast', args) as tf.TensorInfo;
+  return identity(args);
+}
+
 const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'BatchMatMul', kernelFunc: batchMatMul },
   { kernelName: '_FusedMatMul', kernelFunc: fusedMatMul },
@@ -298,6 +370,10 @@ const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'GatherV2', kernelFunc: gather },
   { kernelName: 'Sqrt', kernelFunc: sqrt },
   { kernelName: ADAM, kernelFunc: adam },
+  ...Object.keys(UNARY).map((k) => ({ kernelName: k, kernelFunc: unary(k) })),
+  { kernelName: 'Max', kernelFunc: max },
+  ...Object.keys(BINARY).map((k) => ({ kernelName: k, kernelFunc: binary(k) })),
+  { kernelName: 'Cast', kernelFunc: cast },
   { kernelName: GRU_FORWARD, kernelFunc: gruForward },
   { kernelName: GRU_BACKWARD, kernelFunc: gruBackward },
   { kernelName: SOFTMAX_CE, kernelFunc: softmaxCE },

@@ -72,8 +72,8 @@ static int get_f64(napi_env env, napi_value v, double *out) {
  * exp without a libm call (Cephes-style polynomial, ~1 ulp on the clamped range), so that
  * GCC vectorises the loops that use it (glibc's expf is not vectorised here).
  */
-static inline float fast_expf(float x) {
-  x = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
+static inline float fast_expf(float x0) {
+  const float x = x0 < -87.3f ? -87.3f : (x0 > 88.3f ? 88.3f : x0);
   const float n = floorf(x * 1.44269504088896341f + 0.5f);
   const float r = x - n * 0.693359375f - n * -2.12194440e-4f;
   float p = 1.9875691500E-4f;
@@ -85,7 +85,9 @@ static inline float fast_expf(float x) {
   p = p * r * r + r + 1.f;
   union { int32_t i; float f; } u;
   u.i = ((int32_t)n + 127) << 23;
-  return p * u.f;
+  const float y = p * u.f;
+  /* beyond float range: 0 and +inf like expf (NaN passes through the clamp unchanged) */
+  return x0 < -87.3f ? 0.f : (x0 > 88.7f ? INFINITY : y);
 }
 static inline float fast_sigmoid(float x) { return 1.f / (1.f + fast_expf(-x)); }
 static inline float fast_tanh(float x) {
@@ -430,6 +432,72 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ------------------------------------------------------- elementwise ---- */
+enum { U_EXP = 0, U_LOG = 1, U_TANH = 2, U_SIGMOID = 3 };
+
+/* unary(x, out, n, op) */
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  F32(0, x); F32(1, out);
+  I32(2, n); I32(3, op);
+  switch (op) {
+    case U_EXP: for (int i = 0; i < n; i++) out[i] = fast_expf(x[i]); break;
+    case U_LOG: for (int i = 0; i < n; i++) out[i] = logf(x[i]); break;
+    case U_TANH: for (int i = 0; i < n; i++) out[i] = fast_tanh(x[i]); break;
+    case U_SIGMOID: for (int i = 0; i < n; i++) out[i] = fast_sigmoid(x[i]); break;
+    default: napi_throw_error(env, NULL, "copydesk_native: unknown unary op"); return NULL;
+  }
+  return NULL;
+}
+
+/* maxTrailing(x[outer, inner], out[outer]) */
+static napi_value js_max_trailing(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  F32(0, x); F32(1, out);
+  I32(2, outer); I32(3, inner);
+  for (int i = 0; i < outer; i++) {
+    const float *row = x + (size_t)i * inner;
+    float m = row[0];
+    for (int j = 1; j < inner; j++) m = row[j] > m ? row[j] : m;
+    out[i] = m;
+  }
+  return NULL;
+}
+
+/*
+ * binary(a, b, out, R, C, op, mode): out[R, C] = a op b, where each operand is either the full
+ * [R, C] array (F), a scalar (S), a per-row [R] array (ROW, broadcast along C) or a per-column
+ * [C] array (COL, broadcast along R). mode = modeA * 4 + modeB with F=0, S=1, ROW=2, COL=3.
+ */
+enum { B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3 };
+#define BIN_LOOP(EXPR)                                                     \
+  for (int r = 0; r < R; r++) {                                            \
+    float *o = out + (size_t)r * C;                                        \
+    const float *pa = a + (ma == 0 ? (size_t)r * C : ma == 2 ? (size_t)r : 0); \
+    const float *pb = b + (mb == 0 ? (size_t)r * C : mb == 2 ? (size_t)r : 0); \
+    if (ma == 0 && mb == 0) { for (int j = 0; j < C; j++) { const float x = pa[j], y = pb[j]; o[j] = EXPR; } } \
+    else if (ma == 0 && mb == 3) { for (int j = 0; j < C; j++) { const float x = pa[j], y = pb[j]; o[j] = EXPR; } } \
+    else if (ma == 3 && mb == 0) { for (int j = 0; j < C; j++) { const float x = pa[j], y = pb[j]; o[j] = EXPR; } } \
+    else if (ma == 0) { const float y = pb[0]; for (int j = 0; j < C; j++) { const float x = pa[j]; o[j] = EXPR; } } \
+    else if (mb == 0) { const float x = pa[0]; for (int j = 0; j < C; j++) { const float y = pb[j]; o[j] = EXPR; } } \
+    else { for (int j = 0; j < C; j++) { const float x = pa[ma == 3 ? j : 0], y = pb[mb == 3 ? j : 0]; o[j] = EXPR; } } \
+  }
+
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  F32(0, a); F32(1, b); F32(2, out);
+  I32(3, R); I32(4, C); I32(5, op); I32(6, mode);
+  const int ma = mode / 4, mb = mode % 4;
+  switch (op) {
+    case B_ADD: BIN_LOOP(x + y); break;
+    case B_SUB: BIN_LOOP(x - y); break;
+    case B_MUL: BIN_LOOP(x * y); break;
+    case B_DIV: BIN_LOOP(x / y); break;
+    default: napi_throw_error(env, NULL, "copydesk_native: unknown binary op"); return NULL;
+  }
+  return NULL;
+}
+
 /* ------------------------------------------------------------ threads ---- */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   ARGS(1);
@@ -466,6 +534,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gatherRows", NULL, js_gather_rows, NULL, NULL, NULL, napi_default, NULL},
     {"sqrt", NULL, js_sqrt, NULL, NULL, NULL, napi_default, NULL},
     {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
+    {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
+    {"maxTrailing", NULL, js_max_trailing, NULL, NULL, NULL, napi_default, NULL},
+    {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, js_get_threads, NULL, NULL, NULL, napi_default, NULL},
   };
