@@ -29,7 +29,9 @@ export async function notebookSetup(): Promise<NotebookContext> {
   guardCompiledModules();
   const started = Date.now();
   const quick = isQuick();
+  // Progress bars and the backend notice are for terminals; notebook outputs stay clean.
   process.env.COPYDESK_QUIET_BACKEND ??= '1';
+  process.env.COPYDESK_QUIET ??= '1';
   const backend = await initRuntime();
   return {
     quick,

@@ -21,7 +21,7 @@ export const DEFAULT_CONFIG = {
   view: { stroke: 'transparent' },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e8e8e8' },
   title: { fontSize: 14, anchor: 'start' as const },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
 };
 
 /** Wide (full-width) characters: CJK ideographs, kana, hangul, full-width forms and punctuation. */
