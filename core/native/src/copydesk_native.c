@@ -300,14 +300,18 @@ static napi_value js_softmax_ce(napi_env env, napi_callback_info info) {
   for (int r = 0; r < R; r++) {
     const float *x = logits + (size_t)r * C;
     float m = x[0];
-    for (int j = 1; j < C; j++) m = fmaxf(m, x[j]);
+#pragma omp simd reduction(max : m)
+    for (int j = 1; j < C; j++) m = x[j] > m ? x[j] : m;
     float s = 0.f;
     if (probs) {
       float *p = probs + (size_t)r * C;
+#pragma omp simd reduction(+ : s)
       for (int j = 0; j < C; j++) { const float e = fast_expf(x[j] - m); p[j] = e; s += e; }
       const float inv = 1.f / s;
+#pragma omp simd
       for (int j = 0; j < C; j++) p[j] *= inv;
     } else {
+#pragma omp simd reduction(+ : s)
       for (int j = 0; j < C; j++) s += fast_expf(x[j] - m);
     }
     const int lab = (int)labels[r];
@@ -356,6 +360,7 @@ static napi_value js_sum_trailing(napi_env env, napi_callback_info info) {
   for (int i = 0; i < outer; i++) {
     const float *row = x + (size_t)i * inner;
     float s = 0.f;
+#pragma omp simd reduction(+ : s)
     for (int j = 0; j < inner; j++) s += row[j];
     out[i] = s;
   }
@@ -458,6 +463,7 @@ static napi_value js_max_trailing(napi_env env, napi_callback_info info) {
   for (int i = 0; i < outer; i++) {
     const float *row = x + (size_t)i * inner;
     float m = row[0];
+#pragma omp simd reduction(max : m)
     for (int j = 1; j < inner; j++) m = row[j] > m ? row[j] : m;
     out[i] = m;
   }
