@@ -64,13 +64,31 @@ function argmax(row: Float32Array): number {
   return best;
 }
 
-/** Samples from softmax(row / temperature) restricted to the top-p nucleus. */
+/** Indices of the k largest entries of `row`, largest first (ties: lower index first). */
+export function topK(row: Float32Array, k: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < row.length; i++) {
+    const x = row[i];
+    if (x === -Infinity) continue;
+    if (best.length === k && x <= row[best[k - 1]]) continue;
+    let j = best.length < k ? best.length : k - 1;
+    while (j > 0 && row[best[j - 1]] < x) {
+      if (j < k) best[j] = best[j - 1];
+      j--;
+    }
+    best[j] = i;
+  }
+  return best;
+}
+
+/**
+ * Samples from softmax(row / temperature) restricted to the top-p nucleus (within the 64 most
+ * likely tokens, which always hold the nucleus that matters). Temperature 0 is argmax.
+ */
 export function sampleToken(row: Float32Array, temperature: number, topP: number, rand: () => number): number {
   if (temperature <= 0) return argmax(row);
-  const idx: number[] = [];
-  for (let i = 0; i < row.length; i++) if (row[i] > -Infinity) idx.push(i);
+  const idx = topK(row, 64);
   if (idx.length === 0) return EOS;
-  idx.sort((a, b) => row[b] - row[a]);
   const mx = row[idx[0]];
   const p = idx.map((i) => Math.exp((row[i] - mx) / temperature));
   const z = p.reduce((a, b) => a + b, 0);
@@ -80,7 +98,8 @@ export function sampleToken(row: Float32Array, temperature: number, topP: number
     cum += p[k] / z;
     if (cum >= topP) { cut = k + 1; break; }
   }
-  const zz = p.slice(0, cut).reduce((a, b) => a + b, 0);
+  let zz = 0;
+  for (let k = 0; k < cut; k++) zz += p[k];
   let u = rand() * zz;
   for (let k = 0; k < cut; k++) {
     u -= p[k];
@@ -106,14 +125,13 @@ export function sampleRows(m: LoadedModel, src: number[], temps: number[], o: De
       const step = decodeStep(m.w, m.cfg, ctx, prev, h);
       h.dispose();
       h = step.h;
-      const lp = step.logp.dataSync() as Float32Array;
-      step.logp.dispose();
+      const lp = step.logp;
       const V = m.cfg.vocabSize;
       prev = prev.slice();
       for (let r = 0; r < N; r++) {
         const hy = hyps[r];
         if (hy.finished) continue;
-        const row = lp.slice(r * V, (r + 1) * V);
+        const row = lp.subarray(r * V, (r + 1) * V);
         const raw = row.slice();
         maskRow(row, hy.ids, o);
         const tok = sampleToken(row, temps[r], o.topP ?? 1, rand);
@@ -154,19 +172,13 @@ export function beamSearch(m: LoadedModel, src: number[], o: DecodeOptions = {})
     for (let t = 0; t < maxLen && beams.length; t++) {
       const prev = Array.from({ length: K }, (_, r) => (r < beams.length ? (beams[r].ids.length ? beams[r].ids[beams[r].ids.length - 1] : BOS) : BOS));
       const step = decodeStep(m.w, m.cfg, ctx, prev, h);
-      const lp = step.logp.dataSync() as Float32Array;
-      step.logp.dispose();
+      const lp = step.logp;
       const cands: Array<{ parent: number; tok: number; logp: number }> = [];
       beams.forEach((b, r) => {
-        const row = lp.slice(r * V, (r + 1) * V);
+        const row = lp.subarray(r * V, (r + 1) * V);
         maskRow(row, b.ids, o);
         // the 2K best tokens of this beam
-        const top: number[] = [];
-        for (let v = 0; v < V; v++) {
-          if (row[v] === -Infinity) continue;
-          if (top.length < 2 * K) { top.push(v); top.sort((a, c) => row[c] - row[a]); } else if (row[v] > row[top[top.length - 1]]) { top[top.length - 1] = v; top.sort((a, c) => row[c] - row[a]); }
-        }
-        for (const v of top) cands.push({ parent: r, tok: v, logp: b.logp + row[v] });
+        for (const v of topK(row, 2 * K)) cands.push({ parent: r, tok: v, logp: b.logp + row[v] });
       });
       cands.sort((a, c) => c.logp - a.logp);
       const next: Hypothesis[] = [];

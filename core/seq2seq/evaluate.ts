@@ -6,7 +6,10 @@ import { RetrievalIndex } from './retrieval';
 import type { Pair } from './data';
 import { createProgress } from '../util/progress';
 
-export type EvalMode = 'greedy' | 'beam' | 'rerank' | 'retrieval';
+export type EvalMode = 'greedy' | 'beam' | 'rerank' | 'hybrid' | 'retrieval';
+
+/** The decoding `eval generator` and the bench use by default (the best measured on validation). */
+export const SHIPPED_DECODE: EvalMode = 'greedy';
 
 export async function evaluatePairs(
   pairs: Pair[],
@@ -26,7 +29,8 @@ export async function evaluatePairs(
       const g = opts.generator;
       if (!g) throw new Error('no generator loaded');
       const c = g.controlsFor(attrs, { tone: 'warm' });
-      if (mode === 'rerank') output = g.rerank(attrs, c, g.candidates(attrs, c, { samples: opts.samples ?? 5, beam: 0 }), 1)[0]?.text ?? '';
+      if (mode === 'hybrid') output = g.rerank(attrs, c, g.candidates(attrs, c, { samples: opts.samples ?? 5, exemplars: 3 }), 1)[0]?.text ?? '';
+      else if (mode === 'rerank') output = g.rerank(attrs, c, g.candidates(attrs, c, { samples: opts.samples ?? 5, beam: 0 }), 1)[0]?.text ?? '';
       else output = g.decodeOne(attrs, c, mode);
     }
     items.push({ attrs, reference: p.summary, output });

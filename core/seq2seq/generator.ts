@@ -29,7 +29,7 @@ export interface Candidate {
   text: string;
   /** mean log-probability per token */
   meanLogp: number;
-  source: 'greedy' | 'sample' | 'beam';
+  source: 'greedy' | 'sample' | 'beam' | 'retrieval';
 }
 
 export class UsageProblem extends Error {
@@ -89,7 +89,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return this.vocab.decode(h.ids);
   }
 
-  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number } = {}): Candidate[] {
+  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number } = {}): Candidate[] {
     const src = this.source(attrs, c);
     const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1 });
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: this.vocab.decode(h.ids), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
@@ -97,6 +97,12 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const rows = sampleRows(this.model, src, temps, o);
     const out = rows.map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample'));
     if (opts.beam) out.push(...beamSearch(this.model, src, { ...o, beamSize: opts.beam, n: Math.min(2, opts.beam) }).map((h) => toCand(h, 'beam')));
+    // Retrieval exemplars: the copy of the training items sharing most attributes, scored like model output
+    // (their likelihood term is the mean of the model candidates', so coverage and contradictions decide).
+    if (opts.exemplars && this.retrieval) {
+      const mean = out.reduce((a, x) => a + x.meanLogp, 0) / Math.max(1, out.length);
+      for (const hit of this.retrieval.nearest(attrs, opts.exemplars)) out.push({ text: hit.summary, meanLogp: mean, source: 'retrieval' });
+    }
     return out;
   }
 

@@ -192,48 +192,75 @@ export function batchLoss(w: Weights, cfg: ModelConfig, b: Batch, training: bool
 /** What the decoder needs per request, prepared once (tiled to N hypotheses). */
 export interface DecodeContext {
   e: Encoded;
-  /** [N,S,V] one-hot of the source ids (copy mode), for scattering attention onto the vocabulary */
-  srcOneHot?: tf.Tensor3D;
+  /** [N,1,S] additive attention mask (0 or -1e9) */
+  neg: tf.Tensor3D;
+  /** decoder recurrent weights split once: [Hd,2Hd] (update, reset) and [Hd,Hd] (candidate) */
+  Uzr: tf.Tensor2D;
+  Un: tf.Tensor2D;
+  srcIds: number[];
 }
 
 export function prepareDecode(w: Weights, cfg: ModelConfig, srcIds: number[], n: number): DecodeContext {
-  return tf.tidy(() => {
+  const t = tf.tidy(() => {
     const S = srcIds.length;
     const src = tf.tensor2d([srcIds], [1, S], 'int32');
     const { rev, idx } = reverseWithinLength([srcIds], S);
     const e1 = encode(w, cfg, src, tf.tensor2d(rev, [1, S], 'int32'), tf.tensor1d(idx, 'int32'), false);
     const tile = <R extends tf.Rank>(x: tf.Tensor<R>): tf.Tensor<R> => tf.tile(x, [n, ...x.shape.slice(1).map(() => 1)]) as tf.Tensor<R>;
     const e: Encoded = { enc: tile(e1.enc), keys: tile(e1.keys), mask: tile(e1.mask), h0: tile(e1.h0) };
-    const srcOneHot = cfg.copy ? (tile(tf.oneHot(src, cfg.vocabSize).toFloat() as tf.Tensor3D)) : undefined;
-    return { e, srcOneHot } as unknown as tf.TensorContainerObject;
-  }) as unknown as DecodeContext;
+    const neg = tf.mul(tf.sub(1, e.mask), -1e9).expandDims(1) as tf.Tensor3D;
+    const Hd = cfg.decHidden;
+    const U = g(w, 'dec_U');
+    const Uzr = tf.slice(U, [0, 0], [Hd, 2 * Hd]) as tf.Tensor2D;
+    const Un = tf.slice(U, [0, 2 * Hd], [Hd, Hd]) as tf.Tensor2D;
+    return { e, neg, Uzr, Un } as unknown as tf.TensorContainerObject;
+  }) as unknown as Omit<DecodeContext, 'srcIds'>;
+  return { ...t, srcIds };
 }
 
 export function disposeDecode(c: DecodeContext): void {
-  tf.dispose([c.e.enc, c.e.keys, c.e.mask, c.e.h0]);
-  if (c.srcOneHot) c.srcOneHot.dispose();
+  tf.dispose([c.e.enc, c.e.keys, c.e.mask, c.e.h0, c.neg, c.Uzr, c.Un]);
 }
 
 /**
- * One decoding step for N hypotheses: previous token ids and states → new states and log-probabilities [N,V].
- * All rows share one source, so reordering hypotheses (beam search) only reorders `prev` and `h`.
+ * One decoding step for N hypotheses: previous token ids and states → new states and the
+ * log-probabilities [N×V] (row-major). All rows share one source, so reordering hypotheses
+ * (beam search) only reorders `prev` and `h`. The copy distribution is scattered onto the
+ * source ids in JS (cheaper than a one-hot matmul).
  */
-export function decodeStep(w: Weights, cfg: ModelConfig, c: DecodeContext, prev: number[], h: tf.Tensor2D): { h: tf.Tensor2D; logp: tf.Tensor2D } {
-  return tf.tidy(() => {
-    const N = prev.length;
+export function decodeStep(w: Weights, cfg: ModelConfig, c: DecodeContext, prev: number[], h: tf.Tensor2D): { h: tf.Tensor2D; logp: Float32Array } {
+  const N = prev.length;
+  const Hd = cfg.decHidden;
+  const V = cfg.vocabSize;
+  const [hn, out] = tf.tidy(() => {
     const x = tf.gather(g(w, 'emb'), tf.tensor1d(prev, 'int32')) as tf.Tensor2D;
-    const xg = tf.add(tf.matMul(x, g(w, 'dec_W')), g(w, 'dec_bx')) as tf.Tensor2D;
-    const hn = gruStep(xg, h, g(w, 'dec_U') as tf.Tensor2D);
-    const { attn, ctx } = attend(c.e, tf.reshape(hn, [N, 1, cfg.decHidden]) as tf.Tensor3D);
-    const { logits, pgen } = outputs(w, cfg, hn, tf.reshape(ctx, [N, 2 * cfg.encHidden]) as tf.Tensor2D, x);
-    let logp: tf.Tensor2D;
-    if (pgen && c.srcOneHot) {
-      const pv = tf.softmax(logits);
-      const pc = tf.reshape(tf.matMul(attn, c.srcOneHot), [N, cfg.vocabSize]);
-      logp = tf.log(tf.add(tf.add(tf.mul(pgen, pv), tf.mul(tf.sub(1, pgen), pc)), 1e-12)) as tf.Tensor2D;
-    } else {
-      logp = tf.logSoftmax(logits) as tf.Tensor2D;
-    }
-    return { h: hn, logp };
+    const xg = tf.fused.matMul({ a: x, b: g(w, 'dec_W'), bias: g(w, 'dec_bx') });
+    const zr = tf.sigmoid(tf.add(tf.slice(xg, [0, 0], [N, 2 * Hd]), tf.matMul(h, c.Uzr)));
+    const [z, r] = tf.split(zr, 2, 1);
+    const cand = tf.tanh(tf.add(tf.slice(xg, [0, 2 * Hd], [N, Hd]), tf.matMul(tf.mul(r, h), c.Un)));
+    const hNew = tf.add(cand, tf.mul(z, tf.sub(h, cand))) as tf.Tensor2D;
+    const attn = tf.softmax(tf.add(tf.matMul(tf.reshape(hNew, [N, 1, Hd]), c.e.keys, false, true), c.neg)) as tf.Tensor3D;
+    const ctx = tf.reshape(tf.matMul(attn, c.e.enc), [N, 2 * cfg.encHidden]);
+    const hc = tf.concat([hNew, ctx], 1);
+    const comb = tf.tanh(tf.fused.matMul({ a: hc, b: g(w, 'comb_W'), bias: g(w, 'comb_b') }));
+    const logits = tf.fused.matMul({ a: comb, b: g(w, 'emb'), transposeB: true, bias: g(w, 'out_b') });
+    if (!cfg.copy) return [hNew, tf.logSoftmax(logits)];
+    const pgen = tf.fused.matMul({ a: tf.concat([hc, x], 1), b: g(w, 'gen_W'), bias: g(w, 'gen_b'), activation: 'sigmoid' });
+    return [hNew, tf.concat([tf.softmax(logits), tf.reshape(attn, [N, -1]), pgen], 1)];
   });
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  if (!cfg.copy) return { h: hn, logp: data };
+  const S = c.srcIds.length;
+  const W = V + S + 1;
+  const logp = new Float32Array(N * V);
+  for (let r = 0; r < N; r++) {
+    const base = r * W;
+    const pg = data[base + V + S];
+    const row = logp.subarray(r * V, (r + 1) * V);
+    for (let v = 0; v < V; v++) row[v] = pg * data[base + v];
+    for (let s = 0; s < S; s++) row[c.srcIds[s]] += (1 - pg) * data[base + V + s];
+    for (let v = 0; v < V; v++) row[v] = Math.log(row[v] + 1e-12);
+  }
+  return { h: hn, logp };
 }

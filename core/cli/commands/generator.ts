@@ -73,7 +73,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'only the first N pairs', int('--limit'))
     .option('--predictions-out <file>', 'write one {"text": …} per input line, in order')
     .option('--model <dir>', 'model folder', path.join(modelsDir(), 'generator'))
-    .option('--decode <mode>', 'greedy | beam | rerank', 'greedy')
+    .option('--decode <mode>', 'greedy | beam | rerank | hybrid (rerank + retrieval exemplars) (default: the shipped setting)')
     .option('--peer <name>', 'evaluate a baseline instead of the model: retrieval')
     .option('--index <file>', 'training JSONL for the retrieval peer (default: the training part of the shared AdvertiseGen split)')
     .option('--split <part>', 'val | train: use that part of the seeded split of --data (as in training) instead of all of it')
@@ -82,9 +82,10 @@ export function register(program: Command): void {
       const { initRuntime } = require('../../tf/runtime') as typeof import('../../tf/runtime');
       const { evaluatePairs } = require('../../seq2seq/evaluate') as typeof import('../../seq2seq/evaluate');
       const s = seq2seq();
+      o.decode ??= (require('../../seq2seq/evaluate') as typeof import('../../seq2seq/evaluate')).SHIPPED_DECODE;
       const mode = o.peer ? o.peer : o.decode;
       if (o.peer && o.peer !== 'retrieval') throw new UsageError(`--peer must be "retrieval" (got "${o.peer}")`);
-      if (!o.peer && !['greedy', 'beam', 'rerank'].includes(o.decode)) throw new UsageError(`--decode must be greedy, beam or rerank (got "${o.decode}")`);
+      if (!o.peer && !['greedy', 'beam', 'rerank', 'hybrid'].includes(o.decode)) throw new UsageError(`--decode must be greedy, beam, rerank or hybrid (got "${o.decode}")`);
       if (o.split && !['val', 'train'].includes(o.split)) throw new UsageError(`--split must be val or train (got "${o.split}")`);
       const loaded = loadAdvertiseGen(o.data, { skipBad: o.skipBad });
       const note = describeSkipped(loaded);
@@ -108,7 +109,8 @@ export function register(program: Command): void {
         table = s.AttributeTable.fromAttrStrings(idxPairs.map((p) => p.content));
       } else {
         await initRuntime();
-        generator = await s.loadGenerator(o.model).catch(asUsage);
+        const idx = mode === 'hybrid' ? new s.RetrievalIndex(o.index ? loadAdvertiseGen(o.index).rows : trainPart ?? s.split(loadAdvertiseGen(sharedPath(SHARED.advertiseGen)).rows, valSize, seed).train) : undefined;
+        generator = await s.loadGenerator(o.model, { retrieval: idx }).catch(asUsage);
         table = generator.table;
       }
       const { report, outputs } = await evaluatePairs(pairs, mode, { generator, table, index }).catch(asUsage);
