@@ -4,5 +4,6 @@ import { registerSuite } from './index';
 export function loadSuites(): void {
   registerSuite('runtime', () => require('./runtime'));
   registerSuite('draft', () => require('./draft'));
+  registerSuite('generator', () => require('./generator'));
   registerSuite('mf', () => require('./mf'));
 }
