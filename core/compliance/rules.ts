@@ -7,6 +7,7 @@
 import * as path from 'path';
 import { DataError } from '../data/errors';
 import { readUtf8 } from '../data/table';
+import { PROJECT_ROOT } from '../util/paths';
 
 export interface TermRule {
   term: string;
@@ -23,8 +24,9 @@ export interface ComplianceRules {
   terms: TermRule[];
 }
 
-export const DEFAULT_TERMS_FILE = path.join(__dirname, 'terms.json');
-export const DEFAULT_BLACKLIST_FILE = path.join(__dirname, 'brand-blacklist.json');
+// Data files live beside the sources (also when running from the compiled dist/).
+export const DEFAULT_TERMS_FILE = path.join(PROJECT_ROOT, 'core', 'compliance', 'terms.json');
+export const DEFAULT_BLACKLIST_FILE = path.join(PROJECT_ROOT, 'core', 'compliance', 'brand-blacklist.json');
 
 function parseJson(file: string): unknown {
   const text = readUtf8(file);

@@ -8,6 +8,7 @@
 import * as path from 'path';
 import { DataError } from '../data/errors';
 import { readUtf8 } from '../data/table';
+import { PROJECT_ROOT } from '../util/paths';
 import { TONES, Tone, LengthBucket } from './types';
 
 export interface MessageTemplates {
@@ -20,7 +21,8 @@ export interface MessageTemplates {
   file: string;
 }
 
-export const DEFAULT_TEMPLATES_FILE = path.join(__dirname, 'templates.json');
+/** Beside the sources (also when running from the compiled dist/). */
+export const DEFAULT_TEMPLATES_FILE = path.join(PROJECT_ROOT, 'core', 'copywriter', 'templates.json');
 export const PLACEHOLDERS = ['title', 'category', 'pref', 'body'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
