@@ -23,6 +23,8 @@ import { Rng, mathRng } from './random';
 import { formatAttributes } from '../data/attributes';
 
 export const MAX_DRAFTS = 5;
+/** Strategies tried after the sampled one when its candidates do not give n distinct compliant drafts. */
+export const FALLBACK_STRATEGIES = 2;
 /** Preferred attribute values considered "the user's top" (the bench metric uses the same number). */
 export const TOP_PREFS = 3;
 /** Aspects about the shop rather than the product: a doubt about them applies to any category. */
@@ -40,8 +42,8 @@ export interface CopywriterDeps {
   rules?: ComplianceRules;
   /** Randomness for the bandit and generation seeds (seeded in tests). */
   rng?: Rng;
-  /** Candidates asked of the generator per strategy. */
-  candidatesPerStrategy?: number;
+  /** Candidates asked of the generator beyond the drafts wanted (spares for dedupe and compliance). */
+  spareCandidates?: number;
 }
 
 /** A doubt the user voiced in their own reviews. */
@@ -133,7 +135,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
   const templates = deps.templates ?? defaultTemplates();
   const rules = deps.rules ?? defaultRules();
   const rng = deps.rng ?? mathRng;
-  const perStrategy = deps.candidatesPerStrategy ?? 2;
+  const spare = deps.spareCandidates ?? 1;
   const insights = new Map<string, UserInsight>();
   const bodies = new Map<string, string>();
 
@@ -206,30 +208,33 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     findings: Draft['compliance']['findings'];
   }
 
-  /** Generates candidates for each strategy, wraps, checks and keeps the ones different enough from `avoid` and each other. */
+  /**
+   * Asks the generator for copy with the first strategy (one call, a spare candidate
+   * or two), wraps, checks and keeps the candidates different enough from `avoid` and
+   * from each other; falls back to the next strategies only when that is not enough.
+   */
   async function candidates(p: Plan, strategies: Strategy[], want: number, avoid: string[], variantBase: number, avoidBodies: string[] = []): Promise<Candidate[]> {
     const picked: Candidate[] = [];
     const attrs = formatAttributes(p.item.attributes);
     const prefer = p.prefs.map((e) => e.value);
-    for (let round = 0; round < 3 && picked.length < want; round++) {
-      for (let si = 0; si < strategies.length && picked.length < want; si++) {
-        const s = strategies[si];
-        const seed = Math.floor(rng.next() * 2 ** 31);
-        const gens = await generator.generate({ attrs, tone: s.tone, length: s.length, aspect: s.emphasis, prefer, n: perStrategy + round, seed });
-        gens.sort((a, b) => b.score - a.score);
-        for (const g of gens) {
-          const message = composeMessage(templates, {
-            tone: s.tone, length: s.length, body: g.text, title: p.item.title, category: p.item.category,
-            pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length + round,
-          });
-          const rw = rewrite(message, rules);
-          if (rw.withheld) continue;
-          // Different greetings must not hide the same copy: compare whole messages and the bodies.
-          if ([...avoid, ...picked.map((c) => c.text)].some((t) => isNearDuplicate(t, rw.text))) continue;
-          if ([...avoidBodies, ...picked.map((c) => c.body)].some((t) => isNearDuplicate(t, g.text))) continue;
-          picked.push({ text: rw.text, body: g.text, strategy: s, score: g.score - 0.05 * rw.findings.length, findings: rw.findings });
-          break;
-        }
+    for (let si = 0; si < strategies.length && picked.length < want; si++) {
+      const s = strategies[si];
+      const seed = Math.floor(rng.next() * 2 ** 31);
+      const ask = Math.min(10, want - picked.length + spare + si);
+      const gens = await generator.generate({ attrs, tone: s.tone, length: s.length, aspect: s.emphasis, prefer, n: ask, seed });
+      gens.sort((a, b) => b.score - a.score);
+      for (const g of gens) {
+        if (picked.length >= want) break;
+        const message = composeMessage(templates, {
+          tone: s.tone, length: s.length, body: g.text, title: p.item.title, category: p.item.category,
+          pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length,
+        });
+        const rw = rewrite(message, rules);
+        if (rw.withheld) continue;
+        // Different greetings must not hide the same copy: compare whole messages and the bodies.
+        if ([...avoid, ...picked.map((c) => c.text)].some((t) => isNearDuplicate(t, rw.text))) continue;
+        if ([...avoidBodies, ...picked.map((c) => c.body)].some((t) => isNearDuplicate(t, g.text))) continue;
+        picked.push({ text: rw.text, body: g.text, strategy: s, score: g.score - 0.05 * rw.findings.length, findings: rw.findings });
       }
     }
     return picked;
@@ -274,13 +279,10 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const filter: Partial<Strategy> = {};
     if (p.fixedTone) filter.tone = p.fixedTone;
     if (req.length) filter.length = req.length as LengthBucket;
-    let strategies = chooseStrategies(db, p.ins.segment, n, filter, rng);
-    let picked = await candidates(p, strategies, n, [], 0);
-    if (picked.length < n) {
-      // Widen: more strategies of the same tone, more samples.
-      strategies = chooseStrategies(db, p.ins.segment, n + 3, filter, rng);
-      picked = picked.concat(await candidates(p, strategies, n - picked.length, picked.map((c) => c.text), picked.length, picked.map((c) => c.body)));
-    }
+    // One Thompson draw per request: the best-sampled strategy writes the n drafts (one
+    // generator call); the next two are fallbacks when its candidates are too alike or withheld.
+    const strategies = chooseStrategies(db, p.ins.segment, 1 + FALLBACK_STRATEGIES, filter, rng);
+    const picked = await candidates(p, strategies, n, [], 0);
     const drafts = picked.map((c) => toDraft(p, c)).sort((a, b) => b.score - a.score);
     const requestId = newId('r');
     db.transaction(() => {
