@@ -6,4 +6,5 @@ export function loadSuites(): void {
   registerSuite('draft', () => require('./draft'));
   registerSuite('generator', () => require('./generator'));
   registerSuite('mf', () => require('./mf'));
+  registerSuite('sentiment', () => require('./sentiment'));
 }

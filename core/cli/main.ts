@@ -18,6 +18,7 @@ const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/outcomes').register,
   () => require('./commands/bench').register,
   () => require('./commands/mf').register,
+  () => require('./commands/sentiment').register,
   () => require('./commands/generator').register,
   () => require('./commands/bot').register,
   () => require('./commands/export').register,

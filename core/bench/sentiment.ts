@@ -1,0 +1,60 @@
+/**
+ * Bench suite `sentiment`: accuracy of the shipped model on the held-out online_shopping
+ * test part (fixed 8:1:1 split) and ChnSentiCorp dev, batched throughput, single-review
+ * latency (p50/p95, full analyze() with aspects), model size, aspect P/R on the
+ * hand-labelled set (and on the demo store's reviews.csv when it has aspect columns).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BenchOptions } from './index';
+import { sharedPath, SHARED } from '../data/datasets';
+import { loadCorpus, stratifiedSplit, SPLIT_SEED } from '../sentiment/data';
+import { loadSentimentModel, defaultSentimentDir } from '../sentiment';
+import { evaluateRows } from '../sentiment/evaluate';
+import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows } from '../sentiment/aspect-eval';
+import { backendName } from '../sentiment/runtime-info';
+
+function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+export async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
+  const dir = opts.args[0] ?? defaultSentimentDir();
+  const analyzer = await loadSentimentModel(dir);
+  const cls = analyzer.classifier;
+  const limit = opts.quick ? 300 : Infinity;
+  const shop = stratifiedSplit(loadCorpus(sharedPath(SHARED.onlineShopping)).rows, 0.1, 0.1, (cls.config.training?.seed as number) ?? SPLIT_SEED);
+  const test = shop.test.slice(0, limit);
+  const dev = loadCorpus(sharedPath(SHARED.chnDev)).rows.slice(0, limit);
+  const shopM = evaluateRows(cls, test);
+  const devM = evaluateRows(cls, dev);
+  // Throughput: a large batch of reviews (the test part), classification only.
+  const batchTexts = test.map((r) => r.text);
+  const t0 = process.hrtime.bigint();
+  cls.probabilities(batchTexts);
+  const throughput = batchTexts.length / (Number(process.hrtime.bigint() - t0) / 1e9);
+  // Latency: one review at a time through analyze() (label + probability + aspects).
+  const lat: number[] = [];
+  const sample = test.slice(0, opts.quick ? 50 : 300);
+  await analyzer.analyze([sample[0].text]);
+  for (const r of sample) {
+    const s = process.hrtime.bigint();
+    await analyzer.analyze([r.text]);
+    lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  const size = ['model.json', 'weights.bin', 'features.txt', 'config.json'].reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0);
+  const aspects = evaluateAspects(analyzer, loadAspectSet(DEFAULT_ASPECT_SET));
+  const demo = demoAspectRows();
+  return {
+    backend: await backendName(),
+    model: { dir: path.relative(process.cwd(), dir), bytes: size, MiB: +(size / 2 ** 20).toFixed(2), features: cls.index.size - 1, config: cls.config.model, temperature: cls.config.temperature },
+    online_shopping_test: { ...shopM.metrics, note: 'held-out 10% of online_shopping_10_cats (stratified by cat+label, fixed seed); never trained on' },
+    chnsenticorp_dev: { ...devM.metrics, note: 'ChnSentiCorp dev; never trained on (training rows equal to a dev text are dropped)' },
+    throughput_reviews_per_second: Math.round(throughput),
+    latency_ms: { p50: +percentile(lat, 0.5).toFixed(2), p95: +percentile(lat, 0.95).toFixed(2), n: lat.length, what: 'analyze([one review]): label, probability, aspects' },
+    aspects_hand_labelled: aspects,
+    aspects_demo_store: demo ? evaluateAspects(analyzer, demo) : 'data/demo/reviews.csv not present or without aspect columns',
+    training: cls.config.training,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Sentiment commands:
+ *   copydesk train sentiment --data <file> [--data <file> …] --out <dir> [--eval <file>] [--resume]
+ *   copydesk eval sentiment --data <file> --json [--predictions-out <file>]
+ *   copydesk sentiment "文本…" [--json]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import { subcommand } from '../group';
+import { UsageError } from '../usage-error';
+import { requireFile, loadLabelledTexts } from '../../data/datasets';
+import { workDir } from '../../util/paths';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function positiveNumber(name: string, integer = false) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got "${v}")`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  const { defaultSentimentDir } = require('../../sentiment') as typeof import('../../sentiment');
+
+  subcommand(program, 'train', 'sentiment')
+    .description('train the review sentiment classifier (each --data file is split 8:1:1; the held-out parts are never trained on)')
+    .option('--data <file>', 'labelled reviews: CSV label,review[,cat] or TSV label<TAB>text_a (repeatable)', collect, [])
+    .option('--eval <file>', 'evaluation-only file, reported each epoch and never trained on (repeatable)', collect, [])
+    .option('--out <dir>', 'where to write the trained model', defaultSentimentDir())
+    .option('--work <dir>', 'checkpoints', path.join(workDir(), 'sentiment'))
+    .option('--resume', 'continue from the last checkpoint in --work')
+    .option('--epochs <n>', 'epochs', positiveNumber('epochs', true))
+    .option('--batch-size <n>', 'batch size', positiveNumber('batch-size', true))
+    .option('--lr <x>', 'learning rate', positiveNumber('lr'))
+    .option('--dim <n>', 'embedding size', positiveNumber('dim', true))
+    .option('--hidden <n>', 'hidden units of the head (0 = linear)', (v) => (v === '0' ? 0 : positiveNumber('hidden', true)(v)))
+    .option('--pooling <mode>', 'mean | meanmax')
+    .option('--min-freq <n>', 'drop features seen in fewer training texts', positiveNumber('min-freq', true))
+    .option('--max-features <n>', 'feature index size', positiveNumber('max-features', true))
+    .action(async (opts: { data: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number }) => {
+      if (opts.data.length === 0) throw new UsageError('train sentiment needs at least one --data <file>');
+      if (opts.pooling && !['mean', 'meanmax'].includes(opts.pooling)) throw new UsageError(`--pooling must be mean or meanmax (got "${opts.pooling}")`);
+      [...opts.data, ...opts.eval].forEach(requireFile);
+      const { trainSentiment, TRAIN_DEFAULTS } = require('../../sentiment/pipeline') as typeof import('../../sentiment/pipeline');
+      const d = TRAIN_DEFAULTS;
+      const summary = await trainSentiment({
+        ...d,
+        data: opts.data,
+        evalFiles: opts.eval,
+        out: opts.out,
+        work: opts.work,
+        resume: !!opts.resume,
+        epochs: opts.epochs ?? d.epochs,
+        batchSize: opts.batchSize ?? d.batchSize,
+        learningRate: opts.lr ?? d.learningRate,
+        minFreq: opts.minFreq ?? d.minFreq,
+        maxFeatures: opts.maxFeatures ?? d.maxFeatures,
+        model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as 'mean' | 'meanmax') ?? d.model.pooling },
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+      process.stderr.write(`saved to ${opts.out} (${(summary.modelBytes / 2 ** 20).toFixed(1)} MiB); val acc ${summary.validation.accuracy.toFixed(4)}, test acc ${summary.test.accuracy.toFixed(4)}\n`);
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    });
+
+  subcommand(program, 'eval', 'sentiment')
+    .description('accuracy of the sentiment model on a labelled file; prints one JSON object')
+    .requiredOption('--data <file>', 'CSV with columns label,review or TSV label<TAB>text_a')
+    .option('--json', 'print the result as one JSON line (the default output is the same object)')
+    .option('--predictions-out <file>', 'write one predicted label (0/1) per input row, in order')
+    .option('--model <dir>', 'model folder', defaultSentimentDir())
+    .option('--skip-bad', 'skip bad rows (reported on stderr) instead of refusing the file')
+    .action(async (opts: { data: string; json?: boolean; predictionsOut?: string; model: string; skipBad?: boolean }) => {
+      const { evaluateFile } = require('../../sentiment/evaluate') as typeof import('../../sentiment/evaluate');
+      const loaded = loadLabelledTexts(requireFile(opts.data), { skipBad: !!opts.skipBad });
+      for (const s of loaded.skipped) process.stderr.write(`skipped ${opts.data}:${s.line}: ${s.field ?? ''} ${s.problem}\n`);
+      if (loaded.rows.length === 0) throw new UsageError(`${opts.data}: no labelled rows`);
+      const { metrics, predictions } = await evaluateFile(opts.model, loaded.rows);
+      if (opts.predictionsOut) {
+        fs.mkdirSync(path.dirname(path.resolve(opts.predictionsOut)), { recursive: true });
+        fs.writeFileSync(opts.predictionsOut, `${predictions.join('\n')}\n`);
+      }
+      process.stdout.write(`${JSON.stringify(metrics, null, opts.json ? 0 : 2)}\n`);
+    });
+
+  program
+    .command('sentiment')
+    .description('polarity, calibrated probability and aspects of a review')
+    .argument('<text...>', 'the review text')
+    .option('--json', 'print one JSON object')
+    .option('--model <dir>', 'model folder', defaultSentimentDir())
+    .action(async (words: string[], opts: { json?: boolean; model: string }) => {
+      const { loadSentimentModel, SentimentInputError } = require('../../sentiment') as typeof import('../../sentiment');
+      const text = words.join(' ');
+      const analyzer = await loadSentimentModel(opts.model);
+      let r;
+      try {
+        [r] = await analyzer.analyze([text]);
+      } catch (e) {
+        if (e instanceof SentimentInputError) throw new UsageError(e.message);
+        throw e;
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+        return;
+      }
+      const lines = [`label: ${r.label}`, `probability (positive): ${r.probability.toFixed(3)}`];
+      if (r.aspects.length === 0) lines.push('aspects: none found');
+      else {
+        lines.push('aspects:');
+        for (const a of r.aspects) lines.push(`  ${a.aspect} ${a.polarity === 'positive' ? '+' : '-'} ${a.polarity}  「${a.evidence}」`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,90 @@
+/**
+ * The SentimentPort: per review a label (positive / negative / neutral inside the band),
+ * the calibrated probability, and aspect polarities. An aspect's polarity comes from its
+ * aspect-specific opinion phrase when the clause has one, otherwise from the classifier
+ * on that clause alone.
+ */
+import type { AspectSentiment, SentimentPort, SentimentResult } from '../copywriter/ports';
+import { findAspectMentions, AspectMention, Polarity } from './aspects';
+import { labelFor } from './calibrate';
+import { SentimentClassifier } from './classifier';
+
+/** Bad input to analyze(): empty, not text, or garbled. */
+export class SentimentInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SentimentInputError';
+  }
+}
+
+const READABLE = /[\p{L}\p{N}]/gu;
+
+/** Refuses what is not a review: non-strings, empty text, and text that is mostly noise (□□□, �, control bytes). */
+export function checkReviewText(text: unknown, where = 'text'): string {
+  if (typeof text !== 'string') throw new SentimentInputError(`${where} is not a string (got ${text === null ? 'null' : typeof text})`);
+  const t = text.trim();
+  if (t === '') throw new SentimentInputError(`${where} is empty`);
+  const cs = Array.from(t);
+  const bad = cs.filter((c) => c === '\uFFFD' || /[\u0000-\u0008\u000E-\u001F\u007F]/.test(c)).length;
+  const readable = (t.match(READABLE) ?? []).length;
+  if (readable === 0 || bad / cs.length > 0.2) throw new SentimentInputError(`${where} looks garbled (no readable words: "${t.slice(0, 20)}${t.length > 20 ? '…' : ''}")`);
+  return text;
+}
+
+/** How aspect polarity is decided: the opinion-phrase lexicon first (then the model), the model only, or the lexicon only. */
+export type AspectPolarityMode = 'hybrid' | 'model' | 'lexicon';
+
+export class SentimentAnalyzer implements SentimentPort {
+  constructor(
+    readonly classifier: SentimentClassifier,
+    readonly aspectMode: AspectPolarityMode = 'hybrid',
+  ) {}
+
+  get neutralHalfWidth(): number {
+    return this.classifier.config.neutralHalfWidth;
+  }
+
+  async analyze(texts: string[]): Promise<SentimentResult[]> {
+    return this.analyzeSync(texts);
+  }
+
+  analyzeSync(texts: string[]): SentimentResult[] {
+    if (!Array.isArray(texts)) throw new SentimentInputError('analyze() takes an array of texts');
+    texts.forEach((t, i) => checkReviewText(t, texts.length > 1 ? `text ${i + 1}` : 'text'));
+    const probs = this.classifier.probabilities(texts);
+    const mentions = texts.map((t) => findAspectMentions(t));
+    const clauses = [...new Set(mentions.flat().filter((m) => this.needsModel(m)).map((m) => m.clause))];
+    const clauseProb = new Map<string, number>();
+    if (clauses.length > 0) {
+      const p = this.classifier.probabilities(clauses);
+      clauses.forEach((c, i) => clauseProb.set(c, p[i]));
+    }
+    return texts.map((_, i) => ({
+      label: labelFor(probs[i], this.neutralHalfWidth),
+      probability: probs[i],
+      aspects: this.aspectsOf(mentions[i], clauseProb),
+    }));
+  }
+
+  private needsModel(m: AspectMention): boolean {
+    return this.aspectMode === 'model' || (this.aspectMode === 'hybrid' && !m.cue);
+  }
+
+  private aspectsOf(mentions: AspectMention[], clauseProb: Map<string, number>): AspectSentiment[] {
+    const out: AspectSentiment[] = [];
+    const seen = new Set<string>();
+    for (const m of mentions) {
+      let polarity: Polarity | undefined;
+      if (this.needsModel(m)) {
+        const p = clauseProb.get(m.clause)!;
+        polarity = p >= 0.5 ? 'positive' : 'negative';
+      } else polarity = m.cue;
+      if (!polarity) continue;
+      const key = `${m.aspect}|${polarity}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ aspect: m.aspect, polarity, evidence: m.clause.length > 40 ? `${m.clause.slice(0, 40)}…` : m.clause });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Aspect mentions in a review: the review is cut into clauses; a clause that names an
+ * aspect (lexicon term or aspect-specific opinion phrase) is a mention, with the opinion
+ * phrase's polarity when one is there (negation flips it). The analyzer gives the
+ * remaining mentions the polarity of the classifier on that clause.
+ */
+import { ASPECT_LEXICON, NEGATORS } from './aspects/lexicon';
+import { normalizeText } from './text';
+
+export type Polarity = 'positive' | 'negative';
+
+export interface AspectMention {
+  aspect: string;
+  /** The clause carrying it (evidence). */
+  clause: string;
+  /** Polarity from an aspect-specific opinion phrase, if the clause has one. */
+  cue?: Polarity;
+}
+
+const CLAUSE_BREAK = /[，,。.!！?？;；~～…\n\r\t、]+|\s{1,}/;
+const CONTRAST = /(?<=[\p{Script=Han}a-z0-9])(?=但是|不过|可是|只是)|(?<=[\p{Script=Han}])(?=但(?!是))/u;
+const HAN = /\p{Script=Han}/gu;
+
+/** Cuts a text into clauses at punctuation and before contrast words (但是, 不过…). */
+export function splitClauses(text: string): string[] {
+  return normalizeText(text)
+    .split(CLAUSE_BREAK)
+    .flatMap((c) => c.split(CONTRAST))
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+}
+
+interface Hit {
+  at: number;
+  len: number;
+  polarity?: Polarity;
+}
+
+function negatedBefore(clause: string, at: number): boolean {
+  const before = clause.slice(Math.max(0, at - 4), at);
+  return NEGATORS.some((n) => before.endsWith(n) || (n.length === 1 && before.slice(-2, -1) === n && /[太很太是算]/.test(before.slice(-1))));
+}
+
+/** Lexicon hits of one aspect in a clause; overlapping shorter hits inside longer ones are dropped. */
+function hitsOf(clause: string, aspect: string): Hit[] {
+  const e = ASPECT_LEXICON[aspect];
+  const hits: Hit[] = [];
+  const scan = (words: string[], polarity?: Polarity) => {
+    for (const w of words) {
+      for (let at = clause.indexOf(w); at >= 0; at = clause.indexOf(w, at + 1)) hits.push({ at, len: w.length, polarity });
+    }
+  };
+  scan(e.terms);
+  scan(e.positive, 'positive');
+  scan(e.negative, 'negative');
+  // Longest first; drop hits inside a longer one.
+  hits.sort((a, b) => b.len - a.len || a.at - b.at);
+  const kept: Hit[] = [];
+  for (const h of hits) {
+    if (kept.some((k) => h.at >= k.at && h.at + h.len <= k.at + k.len)) continue;
+    kept.push(h);
+  }
+  return kept;
+}
+
+function cueOf(clause: string, hits: Hit[]): Polarity | undefined {
+  let score = 0;
+  for (const h of hits) {
+    if (!h.polarity) continue;
+    const s = h.polarity === 'positive' ? 1 : -1;
+    score += negatedBefore(clause, h.at) ? -s : s;
+  }
+  return score > 0 ? 'positive' : score < 0 ? 'negative' : undefined;
+}
+
+/** Han characters of a clause outside the given hits: is there anything besides the aspect word? */
+function restLength(clause: string, hits: Hit[]): number {
+  let rest = clause;
+  for (const h of [...hits].sort((a, b) => b.at - a.at)) rest = rest.slice(0, h.at) + rest.slice(h.at + h.len);
+  return (rest.match(HAN) ?? []).length;
+}
+
+/** The aspect mentions of a text, in order; one per (aspect, polarity cue, clause). */
+export function findAspectMentions(text: string): AspectMention[] {
+  const clauses = splitClauses(text);
+  const out: AspectMention[] = [];
+  for (let i = 0; i < clauses.length; i++) {
+    const all = Object.keys(ASPECT_LEXICON).map((aspect) => ({ aspect, hits: hitsOf(clauses[i], aspect) }));
+    const named = new Set(all.filter((a) => ASPECT_LEXICON[a.aspect].terms.some((t) => clauses[i].includes(t))).map((a) => a.aspect));
+    for (const { aspect, hits: first } of all) {
+      if (first.length === 0) continue;
+      // An opinion word alone (好看, 很快) belongs to the aspect the clause names, if it names one (颜色好看 is not 款式).
+      if (!named.has(aspect) && named.size > 0) continue;
+      let clause = clauses[i];
+      let hits = first;
+      // "尺码嘛，有点偏小": a clause that only names the aspect borrows the next clause.
+      if (restLength(clause, hits) < 2 && !hits.some((h) => h.polarity) && i + 1 < clauses.length) {
+        clause = `${clause}，${clauses[i + 1]}`;
+        hits = hitsOf(clause, aspect);
+      }
+      out.push({ aspect, clause, cue: cueOf(clause, hits) });
+    }
+  }
+  return out;
+}

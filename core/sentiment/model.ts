@@ -1,0 +1,80 @@
+/**
+ * The review classifier: an embedding bag over sparse n-gram features (fastText-style),
+ * pooled by masked mean (and optionally max), then a small dense head → P(positive).
+ * Built as a tf.LayersModel so it saves and loads through tf.io.
+ */
+import { tf } from '../tf/runtime';
+
+export interface ModelConfig {
+  vocabSize: number;
+  dim: number;
+  /** Hidden units of the head; 0 = linear head on the pooled vector. */
+  hidden: number;
+  pooling: 'mean' | 'meanmax';
+  dropout: number;
+}
+
+export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = { dim: 32, hidden: 0, pooling: 'mean', dropout: 0.2 };
+
+/** Masked pooling of embedded ids: [ids (B,L), emb (B,L,D)] → (B,D) or (B,2D); id 0 is padding. */
+export class MaskedPool extends tf.layers.Layer {
+  static className = 'CopydeskMaskedPool';
+  readonly mode: 'mean' | 'meanmax';
+  constructor(config: { mode: 'mean' | 'meanmax'; name?: string }) {
+    super(config);
+    this.mode = config.mode;
+  }
+  computeOutputShape(inputShape: tf.Shape[]): tf.Shape {
+    const emb = inputShape[1];
+    return [emb[0], (this.mode === 'meanmax' ? 2 : 1) * (emb[2] as number)];
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [ids, emb] = inputs as tf.Tensor[];
+      const mask = tf.cast(tf.greater(ids, 0), 'float32').expandDims(2); // B,L,1
+      const count = tf.maximum(tf.sum(mask, 1), 1); // B,1
+      const mean = tf.div(tf.sum(tf.mul(emb, mask), 1), count);
+      if (this.mode === 'mean') return mean;
+      const max = tf.max(tf.add(emb, tf.mul(tf.sub(mask, 1), 1e4)), 1);
+      return tf.concat([mean, tf.relu(max)], 1);
+    });
+  }
+  getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), mode: this.mode };
+  }
+}
+tf.serialization.registerClass(MaskedPool);
+
+export function buildModel(cfg: ModelConfig): tf.LayersModel {
+  const ids = tf.input({ shape: [null], dtype: 'int32', name: 'ids' });
+  const emb = tf.layers
+    .embedding({ inputDim: cfg.vocabSize, outputDim: cfg.dim, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05 }), name: 'emb' })
+    .apply(ids) as tf.SymbolicTensor;
+  let h = new MaskedPool({ mode: cfg.pooling, name: 'pool' }).apply([ids, emb]) as tf.SymbolicTensor;
+  if (cfg.dropout > 0) h = tf.layers.dropout({ rate: cfg.dropout }).apply(h) as tf.SymbolicTensor;
+  if (cfg.hidden > 0) h = tf.layers.dense({ units: cfg.hidden, activation: 'relu', name: 'hidden' }).apply(h) as tf.SymbolicTensor;
+  const logit = tf.layers.dense({ units: 1, name: 'logit' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: ids, outputs: logit, name: 'sentiment_bag' });
+}
+
+/** Pads id lists to one [B, L] int32 tensor (L = longest, at least 1). */
+export function padBatch(seqs: number[][]): tf.Tensor2D {
+  const L = Math.max(1, ...seqs.map((s) => s.length));
+  const buf = new Int32Array(seqs.length * L);
+  seqs.forEach((s, i) => buf.set(s, i * L));
+  return tf.tensor2d(buf, [seqs.length, L], 'int32');
+}
+
+/** Logits (before temperature) for encoded texts, in batches sorted by length. */
+export function predictLogits(model: tf.LayersModel, seqs: number[][], batchSize = 256): Float32Array {
+  const out = new Float32Array(seqs.length);
+  const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
+  for (let s = 0; s < order.length; s += batchSize) {
+    const idx = order.slice(s, s + batchSize);
+    const vals = tf.tidy(() => (model.predict(padBatch(idx.map((i) => seqs[i]))) as tf.Tensor).dataSync());
+    idx.forEach((i, k) => (out[i] = vals[k]));
+  }
+  return out;
+}
+
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

@@ -1,0 +1,231 @@
+/**
+ * `train sentiment` end to end: load the labelled files, split each 8:1:1 (stratified,
+ * fixed seed), drop training texts that also occur in a held-out part or an eval file,
+ * build the feature index, train with checkpoints (resumable), keep the epoch with the best
+ * validation accuracy, fit the temperature on validation, and save the model folder.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf, initRuntime } from '../tf/runtime';
+import { LabelledText } from '../data/datasets';
+import { createProgress } from '../util/progress';
+import { loadCorpus, stratifiedSplit, withoutLeaks, SPLIT_SEED } from './data';
+import { DEFAULT_FEATURES, extractFeatures, FeatureIndex, FeatureSpec } from './features';
+import { buildModel, DEFAULT_MODEL, ModelConfig, predictLogits, sigmoid } from './model';
+import { trainModel, EncodedSet } from './train';
+import { fitTemperature, expectedCalibrationError, NEUTRAL_HALF_WIDTH, nll } from './calibrate';
+import { binaryMetrics } from './metrics';
+import { SentimentClassifier, SentimentConfig } from './classifier';
+import { loadLayersModel, saveLayersModel } from './io';
+
+export interface TrainSentimentOptions {
+  data: string[];
+  /** Evaluation-only files (e.g. ChnSentiCorp dev): never trained on, reported each epoch. */
+  evalFiles: string[];
+  out: string;
+  work: string;
+  resume: boolean;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  embeddingLearningRate: number;
+  lrDecay: number;
+  minFreq: number;
+  maxFeatures: number;
+  maxLen: number;
+  features: FeatureSpec;
+  model: Omit<ModelConfig, 'vocabSize'>;
+  /** Fraction of each data file held out for validation, and the same again for test. */
+  holdout: number;
+  seed: number;
+  log: (line: string) => void;
+}
+
+export const TRAIN_DEFAULTS: Omit<TrainSentimentOptions, 'data' | 'evalFiles' | 'out' | 'work' | 'resume' | 'log'> = {
+  epochs: 5,
+  batchSize: 64,
+  learningRate: 0.005,
+  embeddingLearningRate: 0.5,
+  lrDecay: 0.5,
+  minFreq: 2,
+  maxFeatures: 200_000,
+  maxLen: 2000,
+  features: DEFAULT_FEATURES,
+  model: DEFAULT_MODEL,
+  holdout: 0.1,
+  seed: SPLIT_SEED,
+};
+
+export interface TrainSummary {
+  trainRows: number;
+  droppedAsLeaks: number;
+  skipped: Array<{ file: string; line: number; problem: string }>;
+  epochs: Array<{ epoch: number; loss: number; valAccuracy: number; seconds: number; eval?: Record<string, number> }>;
+  bestEpoch: number;
+  temperature: number;
+  validation: { accuracy: number; macro_f1: number; n: number; ece: number; nll: number };
+  test: { accuracy: number; macro_f1: number; n: number };
+  evalFiles: Record<string, { accuracy: number; macro_f1: number; n: number }>;
+  trainingSeconds: number;
+  modelBytes: number;
+}
+
+interface State {
+  epochsDone: number;
+  bestEpoch: number;
+  bestVal: number;
+  seconds: number;
+  history: TrainSummary['epochs'];
+  signature: string;
+}
+
+const base = (f: string) => path.basename(f).replace(/\.(csv|tsv)$/, '');
+
+export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSummary> {
+  await initRuntime();
+  const t0 = Date.now();
+  // ---- data ----
+  const train: LabelledText[] = [];
+  const val: LabelledText[] = [];
+  const test: LabelledText[] = [];
+  const skipped: TrainSummary['skipped'] = [];
+  for (const file of o.data) {
+    const c = loadCorpus(file);
+    for (const s of c.skipped) {
+      skipped.push({ file, line: s.line, problem: `${s.field ? `${s.field} ` : ''}${s.problem}` });
+      o.log(`skipped ${file}:${s.line}: ${s.field ?? ''} ${s.problem}`);
+    }
+    const sp = stratifiedSplit(c.rows, o.holdout, o.holdout, o.seed);
+    train.push(...sp.train);
+    val.push(...sp.val);
+    test.push(...sp.test);
+    o.log(`${base(file)}: ${c.rows.length} rows → train ${sp.train.length}, val ${sp.val.length}, test ${sp.test.length}`);
+  }
+  const evals = o.evalFiles.map((f) => ({ name: base(f), rows: loadCorpus(f).rows }));
+  const clean = withoutLeaks(train, [val, test, ...evals.map((e) => e.rows)]);
+  o.log(`training rows ${clean.rows.length} (dropped ${clean.dropped} equal to a held-out or eval text)`);
+
+  // ---- features ----
+  const signature = JSON.stringify({ data: o.data.map(base), features: o.features, minFreq: o.minFreq, maxFeatures: o.maxFeatures, model: o.model, seed: o.seed, holdout: o.holdout });
+  fs.mkdirSync(o.work, { recursive: true });
+  const statePath = path.join(o.work, 'state.json');
+  const indexPath = path.join(o.work, 'features.txt');
+  let state: State | undefined;
+  if (o.resume && fs.existsSync(statePath)) {
+    state = JSON.parse(fs.readFileSync(statePath, 'utf8')) as State;
+    if (state.signature !== signature) throw new Error(`--resume: the checkpoint in ${o.work} was made with other data or settings; start without --resume`);
+    o.log(`resuming after epoch ${state.epochsDone} (best val ${state.bestVal.toFixed(4)} at epoch ${state.bestEpoch})`);
+  }
+  const fp = createProgress('features', clean.rows.length + val.length + test.length);
+  let done = 0;
+  const feat = (rows: LabelledText[]) =>
+    rows.map((r) => {
+      const f = extractFeatures(r.text, o.features);
+      if (++done % 2000 === 0) fp.update(done);
+      return f;
+    });
+  const fTrain = feat(clean.rows);
+  const fVal = feat(val);
+  const fTest = feat(test);
+  fp.update(done);
+  fp.stop();
+  let index: FeatureIndex;
+  if (state) index = new FeatureIndex(fs.readFileSync(indexPath, 'utf8').split('\n').filter((l) => l !== ''));
+  else {
+    index = FeatureIndex.build(fTrain, { minFreq: o.minFreq, maxSize: o.maxFeatures });
+    fs.writeFileSync(indexPath, `${index.features.join('\n')}\n`);
+  }
+  o.log(`feature index: ${index.size - 1} features`);
+  const enc = (fs_: string[][], rows: LabelledText[]): EncodedSet => ({ seqs: fs_.map((f) => index.encode(f, o.maxLen)), labels: rows.map((r) => r.label) });
+  const trainSet = enc(fTrain, clean.rows);
+  const valSet = enc(fVal, val);
+  const testSet = enc(fTest, test);
+  const evalSets = evals.map((e) => ({ name: e.name, set: enc(e.rows.map((r) => extractFeatures(r.text, o.features)), e.rows) }));
+
+  // ---- model ----
+  const modelCfg: ModelConfig = { ...o.model, vocabSize: index.size };
+  const ckptDir = path.join(o.work, 'last');
+  const accumPath = path.join(o.work, 'accum.bin');
+  const bestDir = path.join(o.work, 'best');
+  let model = state ? await loadLayersModel(ckptDir) : buildModel(modelCfg);
+  state ??= { epochsDone: 0, bestEpoch: 0, bestVal: -1, seconds: 0, history: [], signature };
+  const st = state;
+  const batches = Math.ceil(trainSet.seqs.length / o.batchSize);
+  const bar = createProgress('train sentiment', o.epochs * batches);
+  let runEpochSeconds = 0;
+  let lastVal = st.history.length ? st.history[st.history.length - 1].valAccuracy : NaN;
+  await trainModel(model, trainSet, valSet, {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    embeddingLearningRate: o.embeddingLearningRate,
+    accum: st.epochsDone > 0 && fs.existsSync(accumPath) ? new Float32Array(new Uint8Array(fs.readFileSync(accumPath)).buffer) : undefined,
+    lrDecay: o.lrDecay,
+    seed: o.seed,
+    startEpoch: st.epochsDone,
+    onBatch: (i) => bar.update(i.epoch * i.batches + i.batch, { epoch: `${i.epoch + 1}/${o.epochs}`, loss: i.loss, val_acc: Number.isNaN(lastVal) ? '-' : lastVal }),
+    onEpoch: async (i) => {
+      lastVal = i.valAccuracy;
+      const ev: Record<string, number> = {};
+      for (const e of evalSets) ev[e.name] = binaryMetrics([...predictLogits(model, e.set.seqs)].map((z) => (z > 0 ? 1 : 0)), e.set.labels).accuracy;
+      st.history.push({ epoch: i.epoch, loss: i.loss, valAccuracy: i.valAccuracy, seconds: i.seconds, eval: ev });
+      fs.writeFileSync(accumPath, Buffer.from(i.accum.buffer, i.accum.byteOffset, i.accum.byteLength));
+      st.epochsDone = i.epoch;
+      st.seconds += i.seconds;
+      runEpochSeconds += i.seconds;
+      o.log(`epoch ${i.epoch}/${o.epochs} loss ${i.loss.toFixed(4)} val_acc ${i.valAccuracy.toFixed(4)} ${Object.entries(ev).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')} (${i.seconds.toFixed(0)} s)`);
+      await saveLayersModel(model, ckptDir, { quantize: false });
+      if (i.valAccuracy > st.bestVal) {
+        st.bestVal = i.valAccuracy;
+        st.bestEpoch = i.epoch;
+        await saveLayersModel(model, bestDir, { quantize: false });
+      }
+      fs.writeFileSync(statePath, JSON.stringify(st));
+    },
+  });
+  bar.stop();
+
+  // ---- best epoch, calibration, final metrics ----
+  model.dispose();
+  model = await loadLayersModel(bestDir);
+  const valLogits = predictLogits(model, valSet.seqs);
+  const temperature = fitTemperature(valLogits, valSet.labels);
+  const cls = (z: Float32Array) => [...z].map((x) => (x > 0 ? 1 : 0));
+  const validation = {
+    ...binaryMetrics(cls(valLogits), valSet.labels),
+    ece: expectedCalibrationError(valLogits.map((z) => sigmoid(z / temperature)), valSet.labels),
+    nll: nll(valLogits, valSet.labels, temperature),
+  };
+  const testM = binaryMetrics(cls(predictLogits(model, testSet.seqs)), testSet.labels);
+  const evalM: TrainSummary['evalFiles'] = {};
+  for (const e of evalSets) evalM[e.name] = binaryMetrics(cls(predictLogits(model, e.set.seqs)), e.set.labels);
+  const summary: TrainSummary = {
+    trainRows: clean.rows.length,
+    droppedAsLeaks: clean.dropped,
+    skipped,
+    epochs: st.history,
+    bestEpoch: st.bestEpoch,
+    temperature,
+    validation,
+    test: testM,
+    evalFiles: evalM,
+    trainingSeconds: Math.round(st.seconds + (Date.now() - t0) / 1000 - runEpochSeconds),
+    modelBytes: 0,
+  };
+  const config: SentimentConfig = {
+    format: 'copydesk-sentiment/1',
+    features: o.features,
+    maxLen: o.maxLen,
+    model: modelCfg,
+    temperature,
+    neutralHalfWidth: NEUTRAL_HALF_WIDTH,
+    training: { data: o.data.map(base), evalData: o.evalFiles.map(base), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrDecay: o.lrDecay, minFreq: o.minFreq, holdout: o.holdout, seed: o.seed, bestEpoch: st.bestEpoch, trainRows: clean.rows.length, validation, test: testM, evalFiles: evalM },
+  };
+  const classifier = new SentimentClassifier(model, index, config);
+  await classifier.save(o.out);
+  summary.modelBytes = ['model.json', 'weights.bin', 'features.txt', 'config.json'].reduce((a, f) => a + fs.statSync(path.join(o.out, f)).size, 0);
+  fs.writeFileSync(path.join(o.work, 'summary.json'), JSON.stringify(summary, null, 2));
+  model.dispose();
+  void tf;
+  return summary;
+}
