@@ -75,7 +75,7 @@ describe('seq2seq: decoding helpers', () => {
   });
 
   it('samples only inside the top-p nucleus; temperature 0 is argmax', () => {
-    const row = new Float32Array([Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)]);
+    const row = new Float32Array([0.5, 0.3, 0.15, 0.05]);
     const rand = rng(3);
     const seen = new Set<number>();
     for (let i = 0; i < 300; i++) seen.add(sampleToken(row, 1, 0.75, rand));

@@ -1,7 +1,7 @@
 /**
  * Decoding: greedy, beam search and sampling (temperature, top-p), all with n-gram repetition
  * blocking, a minimum length (no <eos> before it) and a maximum length. Model maths run in tf;
- * the search runs in JS on the per-step log-probabilities.
+ * the search runs in JS on the per-step probabilities.
  */
 import { tf } from '../tf/runtime';
 import { decodeStep, disposeDecode, ModelConfig, prepareDecode, Weights } from './model';
@@ -52,16 +52,17 @@ export function blockedTokens(ids: number[], n: number): Set<number> {
   return out;
 }
 
+/** Zeroes the probability of tokens that may not come next. */
 function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
-  for (let v = 0; v < BANNED_BASE; v++) if (v !== EOS) row[v] = -Infinity;
-  if (ids.length < (o.minLen ?? 0)) row[EOS] = -Infinity;
-  for (const v of blockedTokens(ids, o.noRepeatNgram ?? 0)) row[v] = -Infinity;
+  for (let v = 0; v < BANNED_BASE; v++) if (v !== EOS) row[v] = 0;
+  if (ids.length < (o.minLen ?? 0)) row[EOS] = 0;
+  for (const v of blockedTokens(ids, o.noRepeatNgram ?? 0)) row[v] = 0;
 }
 
 function argmax(row: Float32Array): number {
   let best = 0;
   for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
+  return row[best] > 0 ? best : EOS;
 }
 
 /** Indices of the k largest entries of `row`, largest first (ties: lower index first). */
@@ -69,7 +70,7 @@ export function topK(row: Float32Array, k: number): number[] {
   const best: number[] = [];
   for (let i = 0; i < row.length; i++) {
     const x = row[i];
-    if (x === -Infinity) continue;
+    if (!(x > 0)) continue;
     if (best.length === k && x <= row[best[k - 1]]) continue;
     let j = best.length < k ? best.length : k - 1;
     while (j > 0 && row[best[j - 1]] < x) {
@@ -82,15 +83,16 @@ export function topK(row: Float32Array, k: number): number[] {
 }
 
 /**
- * Samples from softmax(row / temperature) restricted to the top-p nucleus (within the 64 most
- * likely tokens, which always hold the nucleus that matters). Temperature 0 is argmax.
+ * Samples from a probability row sharpened by the temperature (p^(1/T)), restricted to the top-p
+ * nucleus (within the 64 most likely tokens, which always hold the nucleus that matters).
+ * Temperature 0 is argmax.
  */
 export function sampleToken(row: Float32Array, temperature: number, topP: number, rand: () => number): number {
   if (temperature <= 0) return argmax(row);
   const idx = topK(row, 64);
   if (idx.length === 0) return EOS;
   const mx = row[idx[0]];
-  const p = idx.map((i) => Math.exp((row[i] - mx) / temperature));
+  const p = idx.map((i) => Math.pow(row[i] / mx, 1 / temperature));
   const z = p.reduce((a, b) => a + b, 0);
   let cum = 0;
   let cut = idx.length;
@@ -125,17 +127,16 @@ export function sampleRows(m: LoadedModel, src: number[], temps: number[], o: De
       const step = decodeStep(m.w, m.cfg, ctx, prev, h);
       h.dispose();
       h = step.h;
-      const lp = step.logp;
+      const lp = step.probs;
       const V = m.cfg.vocabSize;
       prev = prev.slice();
       for (let r = 0; r < N; r++) {
         const hy = hyps[r];
         if (hy.finished) continue;
         const row = lp.subarray(r * V, (r + 1) * V);
-        const raw = row.slice();
         maskRow(row, hy.ids, o);
         const tok = sampleToken(row, temps[r], o.topP ?? 1, rand);
-        hy.logp += raw[tok];
+        hy.logp += Math.log(Math.max(row[tok], 1e-30));
         if (tok === EOS) hy.finished = true;
         else hy.ids.push(tok);
         prev[r] = tok;
@@ -172,13 +173,13 @@ export function beamSearch(m: LoadedModel, src: number[], o: DecodeOptions = {})
     for (let t = 0; t < maxLen && beams.length; t++) {
       const prev = Array.from({ length: K }, (_, r) => (r < beams.length ? (beams[r].ids.length ? beams[r].ids[beams[r].ids.length - 1] : BOS) : BOS));
       const step = decodeStep(m.w, m.cfg, ctx, prev, h);
-      const lp = step.logp;
+      const lp = step.probs;
       const cands: Array<{ parent: number; tok: number; logp: number }> = [];
       beams.forEach((b, r) => {
         const row = lp.subarray(r * V, (r + 1) * V);
         maskRow(row, b.ids, o);
         // the 2K best tokens of this beam
-        for (const v of topK(row, 2 * K)) cands.push({ parent: r, tok: v, logp: b.logp + row[v] });
+        for (const v of topK(row, 2 * K)) cands.push({ parent: r, tok: v, logp: b.logp + Math.log(row[v]) });
       });
       cands.sort((a, c) => c.logp - a.logp);
       const next: Hypothesis[] = [];

@@ -224,11 +224,11 @@ export function disposeDecode(c: DecodeContext): void {
 
 /**
  * One decoding step for N hypotheses: previous token ids and states → new states and the
- * log-probabilities [N×V] (row-major). All rows share one source, so reordering hypotheses
+ * next-token probabilities [N×V] (row-major). All rows share one source, so reordering hypotheses
  * (beam search) only reorders `prev` and `h`. The copy distribution is scattered onto the
  * source ids in JS (cheaper than a one-hot matmul).
  */
-export function decodeStep(w: Weights, cfg: ModelConfig, c: DecodeContext, prev: number[], h: tf.Tensor2D): { h: tf.Tensor2D; logp: Float32Array } {
+export function decodeStep(w: Weights, cfg: ModelConfig, c: DecodeContext, prev: number[], h: tf.Tensor2D): { h: tf.Tensor2D; probs: Float32Array } {
   const N = prev.length;
   const Hd = cfg.decHidden;
   const V = cfg.vocabSize;
@@ -244,23 +244,22 @@ export function decodeStep(w: Weights, cfg: ModelConfig, c: DecodeContext, prev:
     const hc = tf.concat([hNew, ctx], 1);
     const comb = tf.tanh(tf.fused.matMul({ a: hc, b: g(w, 'comb_W'), bias: g(w, 'comb_b') }));
     const logits = tf.fused.matMul({ a: comb, b: g(w, 'emb'), transposeB: true, bias: g(w, 'out_b') });
-    if (!cfg.copy) return [hNew, tf.logSoftmax(logits)];
+    if (!cfg.copy) return [hNew, tf.softmax(logits)];
     const pgen = tf.fused.matMul({ a: tf.concat([hc, x], 1), b: g(w, 'gen_W'), bias: g(w, 'gen_b'), activation: 'sigmoid' });
     return [hNew, tf.concat([tf.softmax(logits), tf.reshape(attn, [N, -1]), pgen], 1)];
   });
   const data = out.dataSync() as Float32Array;
   out.dispose();
-  if (!cfg.copy) return { h: hn, logp: data };
+  if (!cfg.copy) return { h: hn, probs: data };
   const S = c.srcIds.length;
   const W = V + S + 1;
-  const logp = new Float32Array(N * V);
+  const probs = new Float32Array(N * V);
   for (let r = 0; r < N; r++) {
     const base = r * W;
     const pg = data[base + V + S];
-    const row = logp.subarray(r * V, (r + 1) * V);
+    const row = probs.subarray(r * V, (r + 1) * V);
     for (let v = 0; v < V; v++) row[v] = pg * data[base + v];
     for (let s = 0; s < S; s++) row[c.srcIds[s]] += (1 - pg) * data[base + V + s];
-    for (let v = 0; v < V; v++) row[v] = Math.log(row[v] + 1e-12);
   }
-  return { h: hn, logp };
+  return { h: hn, probs };
 }
