@@ -6,7 +6,7 @@
  *
  * Use it with a Dense layer WITHOUT softmax (logits):
  *   model.compile({ optimizer, loss: sparseCategoricalCrossentropyFromLogits })
- * Labels out of range [0, C) contribute 0 loss and 0 gradient on the native path.
+ * Labels out of range [0, C) contribute 0 loss and 0 gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SOFTMAX_CE, SOFTMAX_CE_GRAD, nativeKernelsActive } from './native-kernels';
@@ -38,9 +38,13 @@ export function sparseSoftmaxCrossEntropyRows(labels: tf.Tensor1D, logits: tf.Te
     if (tf.getBackend() === 'wasm' && nativeKernelsActive() && logits.dtype === 'float32') {
       return nativeRows()(logits, lab) as tf.Tensor1D;
     }
-    const C = logits.shape[1];
-    const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.cast(lab, 'int32'), C)), -1);
-    return tf.sub(tf.logSumExp(logits, -1), picked) as tf.Tensor1D;
+    // tfjs ops: pick each row's label from logSoftmax (a gather, not a one-hot product)
+    const [R, C] = logits.shape;
+    const ids = tf.cast(lab, 'int32');
+    const valid = tf.logicalAnd(tf.greaterEqual(ids, 0), tf.less(ids, C));
+    const flat = tf.add(tf.mul(tf.range(0, R, 1, 'int32'), tf.scalar(C, 'int32')), tf.clipByValue(ids, 0, C - 1));
+    const picked = tf.gather(tf.reshape(tf.logSoftmax(logits), [-1]), flat);
+    return tf.where(valid, tf.neg(picked), tf.zerosLike(picked)) as tf.Tensor1D;
   });
 }
 
