@@ -223,6 +223,53 @@ describe('native accelerator: kernels match the cpu backend', function () {
     expect(gruIsFused()).to.equal(true);
   });
 
+  describe('tf.layers.gru runs as the fused kernel on wasm+native (same values and gradients as on cpu)', () => {
+    const B = 3, T = 6, E = 4, H = 5;
+    const variants: Array<{ label: string; args: Record<string, unknown>; bi?: boolean; fused: boolean; mask?: boolean }> = [
+      { label: 'returnSequences', args: { returnSequences: true }, fused: true },
+      { label: 'last state', args: {}, fused: true },
+      { label: 'goBackwards, returnSequences', args: { goBackwards: true, returnSequences: true }, fused: true },
+      { label: 'goBackwards, returnState', args: { goBackwards: true, returnState: true }, fused: true },
+      { label: 'sigmoid gates, no bias, returnState + returnSequences', args: { recurrentActivation: 'sigmoid', useBias: false, returnState: true, returnSequences: true }, fused: true },
+      { label: 'bidirectional (concat)', args: { returnSequences: true }, bi: true, fused: true },
+      { label: 'masked input (Embedding maskZero): tfjs code path', args: { returnSequences: true }, mask: true, fused: false },
+    ];
+    for (const v of variants) {
+      it(v.label, async () => {
+        const run = async (backend: 'cpu' | 'wasm') => {
+          await useBackend(backend);
+          let kernels: string[] = [];
+          const out = tf.tidy(() => {
+            const ids = tf.tensor2d([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 9], [2, 2, 0, 0, 0, 0]], [B, T]);
+            const emb = tf.layers.embedding({ inputDim: 10, outputDim: E, maskZero: v.mask ?? false, embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 5 }) });
+            const gru = tf.layers.gru({ units: H, kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }), recurrentInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed: 8 }), ...v.args });
+            const layer = v.bi ? tf.layers.bidirectional({ layer: gru as tf.RNN, mergeMode: 'concat' }) : gru;
+            const inp = tf.input({ shape: [T] });
+            const sym = layer.apply(emb.apply(inp)) as tf.SymbolicTensor | tf.SymbolicTensor[];
+            const model = tf.model({ inputs: inp, outputs: sym });
+            const vars = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+            const f = () => { const o = model.apply(ids) as tf.Tensor | tf.Tensor[]; return tf.addN((Array.isArray(o) ? o : [o]).map((t, i) => tf.sum(tf.mul(tf.square(t), i + 1)))) as tf.Scalar; };
+            const { value, grads } = tf.variableGrads(f, vars);
+            return [value, ...vars.map((x) => grads[x.name]!)].map((t) => t.dataSync() as Float32Array);
+          });
+          const prof = await tf.profile(() => tf.tidy(() => {
+            const gru = tf.layers.gru({ units: H, ...v.args });
+            const layer = v.bi ? tf.layers.bidirectional({ layer: gru as tf.RNN, mergeMode: 'concat' }) : gru;
+            const x = tf.layers.embedding({ inputDim: 10, outputDim: E, maskZero: v.mask ?? false }).apply(tf.tensor2d([[1, 2, 0, 0, 0, 0]], [1, T])) as tf.Tensor;
+            const mask = v.mask ? tf.notEqual(tf.tensor2d([[1, 2, 0, 0, 0, 0]], [1, T]), 0) : undefined;
+            return layer.apply(x, mask ? { mask } : {}) as tf.Tensor;
+          }));
+          kernels = prof.kernels.map((k) => k.name);
+          return { out, kernels };
+        };
+        const ref = await run('cpu');
+        const ours = await run('wasm');
+        ref.out.forEach((r, i) => expect(maxAbsDiff(r, ours.out[i]!), `output ${i}`).to.be.below(TOL));
+        expect(ours.kernels.includes('CopydeskGruForward'), 'fused kernel used').to.equal(v.fused);
+      });
+    }
+  });
+
   it('FusedGRU layer equals tf.layers.gru (same weights) on cpu, values and weight gradients', async () => {
     const B = 2, T = 6, E = 4, H = 5;
     const x = randArray(B * T * E, 30);

@@ -233,3 +233,57 @@ tf.serialization.registerClass(FusedGRU);
 export function fusedGru(args: FusedGruArgs): FusedGRU {
   return new FusedGRU(args);
 }
+
+// ------------------------------------------------- tf.layers.gru fast path ---
+
+type ActivationLike = { getClassName(): string };
+interface GruLayerInternals {
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+  stateful: boolean; goBackwards: boolean; returnSequences: boolean; returnState: boolean;
+  cell: {
+    units: number; dropout: number; recurrentDropout: number; useBias: boolean;
+    activation: ActivationLike; recurrentActivation: ActivationLike;
+    kernel: { read(): tf.Tensor }; recurrentKernel: { read(): tf.Tensor }; bias?: { read(): tf.Tensor } | null;
+  };
+}
+let layersGruPatched = false;
+
+/**
+ * Makes every `tf.layers.gru` (also inside `tf.layers.bidirectional`) run as the fused native
+ * kernel whenever gruIsFused() and the layer uses nothing the kernel lacks (no mask, no dropout
+ * while training, not stateful, tanh + sigmoid/hardSigmoid). Same outputs, states and gradients
+ * (tests: test/native-kernels.test.ts); otherwise tfjs's own per-timestep code runs.
+ * Installed once by the runtime; checked at every call.
+ */
+export function patchLayersGru(): void {
+  if (layersGruPatched) return;
+  layersGruPatched = true;
+  const proto = Object.getPrototypeOf(tf.layers.gru({ units: 1 })) as GruLayerInternals;
+  const own = proto.call;
+  proto.call = function (this: GruLayerInternals, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
+    const kw = kwargs ?? {};
+    const training = kw.training === true;
+    const x = (Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : null) : inputs) as tf.Tensor | null;
+    const init = kw.initialState as tf.Tensor | tf.Tensor[] | null | undefined;
+    const h0 = init == null ? null : Array.isArray(init) ? (init.length === 1 ? init[0]! : undefined) : init;
+    const c = this.cell;
+    const act = c.recurrentActivation.getClassName();
+    const fusable = gruIsFused() && x !== null && x.rank === 3 && x.dtype === 'float32' && !this.stateful && kw.mask == null
+      && h0 !== undefined && (h0 === null || h0 instanceof tf.Tensor)
+      && (!training || (c.dropout === 0 && c.recurrentDropout === 0))
+      && c.activation.getClassName() === 'tanh' && (act === 'hardSigmoid' || act === 'sigmoid');
+    if (!fusable) return own.call(this, inputs, kwargs);
+    return tf.tidy(() => {
+      const [B, T] = x!.shape;
+      const hseq = gruSequence(x as tf.Tensor3D, {
+        kernel: c.kernel.read() as tf.Tensor2D, recurrentKernel: c.recurrentKernel.read() as tf.Tensor2D,
+        bias: c.useBias && c.bias ? (c.bias.read() as tf.Tensor1D) : null,
+      }, { h0: (h0 as tf.Tensor2D | null) ?? null, reverse: this.goBackwards, recurrentActivation: act as GateActivation });
+      // tfjs emits a backwards RNN's outputs in processing order
+      const seq = this.goBackwards ? tf.reverse(hseq, 1) : hseq;
+      const last = tf.reshape(tf.slice(seq, [0, T! - 1, 0], [-1, 1, -1]), [B!, c.units]);
+      const output = this.returnSequences ? seq : last;
+      return this.returnState ? [output, last] : output;
+    });
+  };
+}

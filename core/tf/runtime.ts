@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import { registerMissingWasmKernels } from './wasm-kernels';
 import { enableNativeKernels, disableNativeKernels, nativeKernelsActive, activeAddon } from './native-kernels';
 import { loadNativeAddon } from '../native';
+import { patchLayersGru } from './gru';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export { tf };
@@ -98,8 +99,10 @@ function setupNative(): void {
   if (nativeTried) return;
   nativeTried = true;
   const loaded = loadNativeAddon();
-  if (loaded.addon) enableNativeKernels(loaded.addon);
-  else nativeReason = loaded.reason;
+  if (loaded.addon) {
+    enableNativeKernels(loaded.addon);
+    patchLayersGru(); // tf.layers.gru → the fused kernel while the native kernels are on
+  } else nativeReason = loaded.reason;
 }
 
 export type RuntimePath = 'tensorflow' | 'wasm+native' | 'wasm' | 'cpu';
@@ -134,6 +137,7 @@ export function setNativeKernels(on: boolean): boolean {
   const loaded = loadNativeAddon();
   if (!loaded.addon) return false;
   enableNativeKernels(loaded.addon);
+  patchLayersGru();
   return true;
 }
 
