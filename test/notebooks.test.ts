@@ -79,6 +79,20 @@ async function diagnose(file: string, outDir: string): Promise<string> {
   }
 }
 
+/**
+ * Notebooks import the compiled core (dist/): build it when any source is newer. Each notebook's first
+ * cell (notebookSetup) also refuses to run on any compiled module older than its source.
+ */
+async function buildIfStale(): Promise<void> {
+  if (staleBuildFiles(ROOT).length === 0) return;
+  const r = await run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], ROOT, 5 * 60_000);
+  if (r.code !== 0) {
+    // tsc still writes dist/ on type errors; CI (npm test runs tsc first) must not have any.
+    if (inCI) throw new Error(`npm run build failed, notebooks cannot run on the current core:\n${tail(r.out, 30)}`);
+    console.warn(`    WARNING: npm run build reported type errors (dist/ was written anyway):\n${tail(r.out, 10)}`);
+  }
+}
+
 const tail = (s: string, n = 60) => s.trim().split('\n').slice(-n).join('\n');
 
 describe('notebooks (executed through Jupyter with the tslab kernel, QUICK=1)', function () {
@@ -97,17 +111,8 @@ describe('notebooks (executed through Jupyter with the tslab kernel, QUICK=1)', 
     if (!tslabKernelRegistered()) {
       throw new Error('the tslab kernel is not registered with Jupyter: run `PATH=$PWD/node_modules/.bin:$PATH tslab install --python /usr/bin/python3`');
     }
-    // Notebooks import the compiled core (dist/); build it when any source is newer.
-    if (staleBuildFiles(ROOT).length > 0) {
-      this.timeout(5 * 60_000);
-      const r = await run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], ROOT, 5 * 60_000);
-      if (r.code !== 0) {
-        // tsc still writes dist/ on type errors; CI (npm test runs tsc first) must not have any.
-        if (inCI) throw new Error(`npm run build failed, notebooks cannot run on the current core:\n${tail(r.out, 30)}`);
-        console.warn(`    WARNING: npm run build reported type errors (dist/ was written anyway):\n${tail(r.out, 10)}`);
-      }
-    }
-    // Each notebook's first cell (notebookSetup) refuses to run on any compiled module older than its source.
+    this.timeout(5 * 60_000);
+    await buildIfStale();
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copydesk-nb-'));
   });
 
@@ -121,7 +126,8 @@ describe('notebooks (executed through Jupyter with the tslab kernel, QUICK=1)', 
 
   for (const file of selected) {
     it(`${file} executes without errors and shows a chart`, async function () {
-      this.timeout(PER_NOTEBOOK_MS + 30_000);
+      this.timeout(PER_NOTEBOOK_MS + 5 * 60_000);
+      await buildIfStale(); // sources edited since the last notebook (a shared working tree)
       const started = Date.now();
       const r = await run(
         'jupyter',
