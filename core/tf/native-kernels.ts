@@ -361,6 +361,43 @@ function cast(args: KernelArgs): tf.TensorInfo {
   return identity(args);
 }
 
+export const CLIP_GRAD = 'CopydeskClipByValueGrad';
+
+/** inputs {x, dy}, attrs {min, max} → dy where min ≤ x ≤ max, else 0 */
+function clipGrad(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { min, max } = args.attrs as unknown as { min: number; max: number };
+  const out = backend.makeOutput(x.shape, 'float32');
+  active!.clipGrad(f32(backend, x), f32(backend, dy), f32(backend, out), size(x.shape), min, max);
+  return out;
+}
+
+let clipGradPatched = false;
+/**
+ * tfjs's ClipByValue gradient is 5 kernels (≥, ≤, and, where, zerosLike) over the whole tensor;
+ * Keras-style losses clip the softmax output, so on a large vocabulary that is a lot of passes.
+ * On wasm+native it becomes one native pass; elsewhere tfjs's own formula (same result).
+ */
+function patchClipGradient(): void {
+  if (clipGradPatched) return;
+  clipGradPatched = true;
+  tf.registerGradient({
+    kernelName: 'ClipByValue',
+    inputsToSave: ['x'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [x] = saved;
+      const g = dy as tf.Tensor;
+      const { clipValueMin, clipValueMax } = attrs as unknown as { clipValueMin: number; clipValueMax: number };
+      return {
+        x: () => (active && tf.getBackend() === 'wasm' && x!.dtype === 'float32' && g.dtype === 'float32'
+          ? tf.engine().runKernel(CLIP_GRAD, { x: x!, dy: g }, { min: clipValueMin, max: clipValueMax } as unknown as tf.NamedAttrMap) as tf.Tensor
+          : tf.where(tf.logicalAnd(tf.greaterEqual(x!, clipValueMin), tf.lessEqual(x!, clipValueMax)), g, tf.zerosLike(g))),
+      };
+    },
+  });
+}
+
 const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'BatchMatMul', kernelFunc: batchMatMul },
   { kernelName: '_FusedMatMul', kernelFunc: fusedMatMul },
@@ -374,6 +411,7 @@ const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'Max', kernelFunc: max },
   ...Object.keys(BINARY).map((k) => ({ kernelName: k, kernelFunc: binary(k) })),
   { kernelName: 'Cast', kernelFunc: cast },
+  { kernelName: CLIP_GRAD, kernelFunc: clipGrad },
   { kernelName: GRU_FORWARD, kernelFunc: gruForward },
   { kernelName: GRU_BACKWARD, kernelFunc: gruBackward },
   { kernelName: SOFTMAX_CE, kernelFunc: softmaxCE },
@@ -399,6 +437,7 @@ export function enableNativeKernels(addon: NativeAddon): string[] {
   }
   active = addon;
   patchAdam();
+  patchClipGradient();
   return [...registered];
 }
 

@@ -504,6 +504,18 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* clipGrad(x, dy, out, n, min, max): dy where min <= x <= max, else 0 (tfjs's ClipByValue gradient) */
+static napi_value js_clip_grad(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  F32(0, x); F32(1, dy); F32(2, out);
+  I32(3, n);
+  double lo, hi;
+  if (!get_f64(env, argv[4], &lo) || !get_f64(env, argv[5], &hi)) { napi_throw_type_error(env, NULL, "copydesk_native: clip bounds"); return NULL; }
+  const float l = (float)lo, h = (float)hi;
+  for (int i = 0; i < n; i++) out[i] = (x[i] >= l && x[i] <= h) ? dy[i] : 0.f;
+  return NULL;
+}
+
 /* ------------------------------------------------------------ threads ---- */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   ARGS(1);
@@ -543,6 +555,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
     {"maxTrailing", NULL, js_max_trailing, NULL, NULL, NULL, napi_default, NULL},
     {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+    {"clipGrad", NULL, js_clip_grad, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, js_get_threads, NULL, NULL, NULL, napi_default, NULL},
   };
