@@ -25,6 +25,13 @@ describe('core/viz: Vega-Lite rendered to SVG in Node', () => {
     expect(svg).to.include('>9<');
   });
 
+  it('draws bars of positive height on a log scale', async () => {
+    const svg = await renderSvg(barChart([{ k: 'pv', n: 75000 }, { k: 'buy', n: 1700 }], { x: 'k', y: 'n', logScale: true }));
+    const bars = svg.match(/aria-roledescription="bar" d="[^"]*"/g) ?? [];
+    expect(bars.length).to.equal(2);
+    for (const b of bars) expect(b).not.to.match(/v0h/);
+  });
+
   it('rejects an invalid spec', async () => {
     let err: unknown;
     try {

@@ -35,7 +35,7 @@ export function barChart(
   const horizontal = o.horizontal ?? false;
   const sort = o.sort === 'x' ? 'ascending' : o.sort === 'none' ? null : horizontal ? '-x' : '-y';
   const cat = { field: o.x, type: 'nominal', sort, title: o.xTitle ?? o.x, ...(horizontal ? {} : { axis: { labelAngle: -40 } }) };
-  const val = { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, ...(o.logScale ? { scale: { type: 'log' } } : {}) };
+  const val = { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, ...(o.logScale ? { scale: { type: 'log' }, stack: null } : {}) };
   const encoding: Encoding = horizontal ? { y: cat, x: val } : { x: cat, y: val };
   if (o.color) {
     encoding.color = { field: o.color, type: 'nominal' };
