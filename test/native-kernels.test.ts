@@ -136,7 +136,7 @@ describe('native accelerator: kernels match the cpu backend', function () {
       const big = tf.concat([tf.tensor2d([[-200, 3, -1e9, 0, -30, -87]]), rand([1, 6], 111)], 0);
       const grads = [tf.exp, tf.tanh, tf.sigmoid].map((f) => tf.grad((t: tf.Tensor) => tf.sum(f(t)))(x));
       return [tf.exp(x), tf.log(tf.abs(x)), tf.tanh(x), tf.sigmoid(x), tf.exp(big), tf.tanh(big), tf.sigmoid(big),
-        tf.max(x, -1), tf.max(x, 0), tf.max(x), tf.max(rand([3, 4, 5], 112), [1, 2], true), tf.cast(x, 'float32'), tf.logSoftmax(x), tf.softmax(x), ...grads,
+        tf.max(x, -1), tf.max(x, 0), tf.max(x), tf.max(rand([3, 4, 5], 112), [1, 2], true), tf.cast(x, 'float32'), tf.logSoftmax(x), tf.softmax(x), tf.softmax(rand([2, 3, 300], 113, 5)), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.softmax(t), x)))(x), ...grads,
         tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -1.5, 2), t)))(tf.concat([x, tf.fill([1, 33], 2)], 0)), // ClipByValue gradient, bounds included
         tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -1.5, 2), t)))(tf.concat([x, tf.fill([1, 33], -1.5)], 0))];
     });

@@ -361,6 +361,19 @@ function cast(args: KernelArgs): tf.TensorInfo {
   return identity(args);
 }
 
+/** Softmax over the last axis natively. */
+function softmax(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const x = args.inputs.logits!;
+  const { dim } = args.attrs as unknown as { dim: number };
+  const rank = x.shape.length;
+  if (x.dtype !== 'float32' || rank === 0 || (dim !== -1 && dim !== rank - 1) || size(x.shape) === 0) return original('Softmax', args) as tf.TensorInfo;
+  const C = x.shape[rank - 1]!;
+  const out = backend.makeOutput(x.shape, 'float32');
+  active!.softmax(f32(backend, x), f32(backend, out), size(x.shape) / C, C);
+  return out;
+}
+
 export const CLIP_GRAD = 'CopydeskClipByValueGrad';
 
 /** inputs {x, dy}, attrs {min, max} → dy where min ≤ x ≤ max, else 0 */
@@ -412,6 +425,7 @@ const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   ...Object.keys(BINARY).map((k) => ({ kernelName: k, kernelFunc: binary(k) })),
   { kernelName: 'Cast', kernelFunc: cast },
   { kernelName: CLIP_GRAD, kernelFunc: clipGrad },
+  { kernelName: 'Softmax', kernelFunc: softmax },
   { kernelName: GRU_FORWARD, kernelFunc: gruForward },
   { kernelName: GRU_BACKWARD, kernelFunc: gruBackward },
   { kernelName: SOFTMAX_CE, kernelFunc: softmaxCE },

@@ -504,6 +504,27 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* softmax(x[R, C], out[R, C]) over the last axis */
+static napi_value js_softmax(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  F32(0, x); F32(1, out);
+  I32(2, R); I32(3, C);
+  for (int r = 0; r < R; r++) {
+    const float *xr = x + (size_t)r * C;
+    float *o = out + (size_t)r * C;
+    float m = xr[0];
+#pragma omp simd reduction(max : m)
+    for (int j = 1; j < C; j++) m = xr[j] > m ? xr[j] : m;
+    float s = 0.f;
+#pragma omp simd reduction(+ : s)
+    for (int j = 0; j < C; j++) { const float e = fast_expf(xr[j] - m); o[j] = e; s += e; }
+    const float inv = 1.f / s;
+#pragma omp simd
+    for (int j = 0; j < C; j++) o[j] *= inv;
+  }
+  return NULL;
+}
+
 /* clipGrad(x, dy, out, n, min, max): dy where min <= x <= max, else 0 (tfjs's ClipByValue gradient) */
 static napi_value js_clip_grad(napi_env env, napi_callback_info info) {
   ARGS(6);
@@ -555,6 +576,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
     {"maxTrailing", NULL, js_max_trailing, NULL, NULL, NULL, napi_default, NULL},
     {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+    {"softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL},
     {"clipGrad", NULL, js_clip_grad, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, js_get_threads, NULL, NULL, NULL, napi_default, NULL},
