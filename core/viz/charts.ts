@@ -65,13 +65,20 @@ export function lineChart(rows: readonly Row[], o: AxisOpts & { logY?: boolean; 
 /** Histogram of numeric values. */
 export function histogram(values: number[], o: Common & { xTitle?: string; maxBins?: number; logY?: boolean; field?: string }): ChartSpec {
   const field = o.field ?? 'value';
+  const integers = values.every((v) => Number.isInteger(v));
   return {
     ...titled(o),
     ...size(o),
     data: { values: values.map((v) => ({ [field]: v })) },
     mark: { type: 'bar' },
     encoding: {
-      x: { field, type: 'quantitative', bin: { maxbins: o.maxBins ?? 40 }, title: o.xTitle ?? field },
+      x: {
+        field,
+        type: 'quantitative',
+        bin: { maxbins: o.maxBins ?? 40, ...(integers ? { minstep: 1 } : {}) },
+        title: o.xTitle ?? field,
+        ...(integers ? { axis: { format: 'd' } } : {}),
+      },
       y: { aggregate: 'count', type: 'quantitative', title: 'count', ...(o.logY ? { scale: { type: 'symlog' } } : {}) },
     },
   };
