@@ -57,8 +57,9 @@ async function taobao(quick: boolean): Promise<Record<string, unknown>> {
   process.stderr.write(`  taobao: ndcg10 ${main.model.ndcg10} vs popularity ${main.baseline.ndcg10}\n`);
   const res: Record<string, unknown> = { split: (main.model as Record<string, unknown>).split, bpr_attributes: main.model, popularity: round(main.baseline as unknown as Record<string, number>) };
   if (!quick) {
-    res.bpr_no_attributes = run({ extra: { useFeatures: false } }).model;
-    res.wals = run({ algorithm: 'wals' }).model;
+    res.bpr_no_history_affinity = run({ affinity: 0 }).model;
+    res.bpr_no_attributes = run({ affinity: 0, extra: { useFeatures: false } }).model;
+    res.wals = run({ algorithm: 'wals', affinity: 0 }).model;
   }
   return res;
 }
@@ -73,6 +74,10 @@ function demo(quick: boolean): Record<string, unknown> {
   const model = trainModel(data, { implicit: true, seed: 42, ...(quick ? { epochs: 5 } : {}) });
   const seconds = (Date.now() - t0) / 1000;
   const users = quick ? Object.keys(store.tastes).slice(0, 100) : undefined;
+  const ranking = (() => {
+    const { top: _t, model: _m, baseline, ...r } = evalLeaveLast(data, { seed: 42, ...(quick ? { epochs: 5 } : {}) });
+    return { model: round(r as unknown as Record<string, number>), popularity: round(baseline as unknown as Record<string, number>) };
+  })();
   const withGroups = tasteRecovery(model, store.tastes, { users });
   const noGroups = tasteRecovery(model.withData(data.rows, data.items, new Map()), store.tastes, { users });
   sampleRss();
@@ -92,6 +97,7 @@ function demo(quick: boolean): Record<string, unknown> {
   }
   return {
     train_seconds: r4(seconds),
+    leave_last: ranking,
     recovery: round(withGroups as unknown as Record<string, number>),
     recovery_without_segment_prior: round(noGroups as unknown as Record<string, number>),
     hidden_values_with_viewed_items: { atLeast1: r4(c1 / n), atLeast2: r4(c2 / n) },

@@ -130,6 +130,32 @@ function kernel(K: number): Kernel {
   return k;
 }
 
+type SseKernel = (n: number, start: Int32Array, other: Int32Array, r: Float64Array, X: Float64Array, Y: Float64Array, bx: Float64Array, by: Float64Array, mu: number) => number;
+const sseKernels = new Map<number, SseKernel>();
+
+/** Σ (r − μ − b_u − b_i − p_u·q_i)² over the ratings, generated for a fixed K (row vector in locals). */
+function sseKernel(K: number): SseKernel {
+  let k = sseKernels.get(K);
+  if (k) return k;
+  const ks = [...Array(K).keys()];
+  const body = [
+    'let sse = 0;',
+    'for (let a = 0; a < n; a++) {',
+    '  const xo = a * ' + K + '; const ba = mu + bx[a];',
+    '  ' + ks.map((i) => `const x${i} = X[xo + ${i}];`).join(' '),
+    '  for (let t = start[a]; t < start[a + 1]; t++) {',
+    '    const o = other[t]; const yo = o * ' + K + ';',
+    '    const e = r[t] - ba - by[o] - (' + ks.map((i) => `x${i} * Y[yo + ${i}]`).join(' + ') + ');',
+    '    sse += e * e;',
+    '  }',
+    '}',
+    'return sse;',
+  ].join('\n');
+  k = new Function('n', 'start', 'other', 'r', 'X', 'Y', 'bx', 'by', 'mu', body) as SseKernel;
+  sseKernels.set(K, k);
+  return k;
+}
+
 /**
  * One side's Gibbs step: for every row a (a user, or an item), sample its bias, then its
  * vector, given the other side's vectors Y and biases bo.
@@ -184,6 +210,7 @@ export function trainBayes(data: Ratings, opts: Partial<BayesOptions> = {}, onSw
   mu /= Math.max(1, N);
   const byUser = csr(nU, data.u, data.i, data.r);
   const byItem = csr(nI, data.i, data.u, data.r);
+  const sseOf = sseKernel(K);
   const P = new Float64Array(nU * K).map(() => rng.normal() * 0.1);
   const Q = new Float64Array(nI * K).map(() => rng.normal() * 0.1);
   const bu = new Float64Array(nU);
@@ -212,15 +239,7 @@ export function trainBayes(data: Ratings, opts: Partial<BayesOptions> = {}, onSw
     lamBi = sampleGammaPrecision(rng, bi);
     sampleSide(rng, byUser, nU, K, P, bu, Q, bi, mu, alpha, lamBu, muU, lamU, A, b);
     sampleSide(rng, byItem, nI, K, Q, bi, P, bu, mu, alpha, lamBi, muI, lamI, A, b);
-    let sse = 0;
-    for (let t = 0; t < N; t++) {
-      const u = data.u[t];
-      const i = data.i[t];
-      let dot = 0;
-      for (let k = 0; k < K; k++) dot += P[u * K + k] * Q[i * K + k];
-      const e = data.r[t] - mu - bu[u] - bi[i] - dot;
-      sse += e * e;
-    }
+    const sse = sseOf(nU, byUser.start, byUser.other, byUser.r, P, Q, bu, bi, mu);
     alpha = rng.gamma(1 + N / 2) / (1 + sse / 2);
     if (s > o.burnIn && (s - o.burnIn) % o.thin === 0 && kept < nKeep) {
       for (let a = 0; a < nU; a++) for (let k = 0; k < K; k++) Pavg[a * SK + kept * K + k] = P[a * K + k];

@@ -17,14 +17,20 @@ export interface ChoiceData {
 export interface ChoiceOptions {
   /** Prior precision (strength of the pull towards θ̄). */
   lambda: number;
+  /** Per-feature multipliers of lambda (e.g. a weaker prior on categories, which have plenty of data). */
+  lambdaScale?: Float64Array;
   iterations: number;
   step: number;
 }
 
 export const CHOICE_DEFAULTS: ChoiceOptions = { lambda: 1, iterations: 150, step: 1 };
 
-/** Maximum a-posteriori θ for item weights w (length nItems). */
-export function fitChoice(d: ChoiceData, w: Float64Array, prior: Float64Array | undefined, o: ChoiceOptions = CHOICE_DEFAULTS): Float64Array {
+/**
+ * Maximum a-posteriori θ for item weights w (length nItems). With `precision`, also writes the
+ * diagonal of the posterior precision (λ_f + W·p_f(1 − p_f), p_f the model's share of f) so
+ * callers can rank by θ's z-score.
+ */
+export function fitChoice(d: ChoiceData, w: Float64Array, prior: Float64Array | undefined, o: ChoiceOptions = CHOICE_DEFAULTS, precision?: Float64Array): Float64Array {
   const nI = w.length;
   const nF = d.nFeatures;
   const theta = prior ? prior.slice() : new Float64Array(nF);
@@ -54,7 +60,13 @@ export function fitChoice(d: ChoiceData, w: Float64Array, prior: Float64Array | 
       const p = (W * s[i]) / z;
       for (let t = d.start[i]; t < d.start[i + 1]; t++) grad[d.feat[t]] -= p;
     }
-    for (let f = 0; f < nF; f++) theta[f] += rate * (grad[f] - o.lambda * (theta[f] - (prior ? prior[f] : 0)));
+    for (let f = 0; f < nF; f++) theta[f] += rate * (grad[f] - o.lambda * (o.lambdaScale ? o.lambdaScale[f] : 1) * (theta[f] - (prior ? prior[f] : 0)));
+    if (precision && it === o.iterations - 1) {
+      // model share of each feature at the final θ (s holds exp scores, z their sum)
+      precision.fill(0);
+      for (let i = 0; i < nI; i++) for (let t = d.start[i]; t < d.start[i + 1]; t++) precision[d.feat[t]] += s[i] / z;
+      for (let f = 0; f < nF; f++) precision[f] = o.lambda * (o.lambdaScale ? o.lambdaScale[f] : 1) + W * precision[f] * (1 - precision[f]);
+    }
   }
   return theta;
 }

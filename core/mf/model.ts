@@ -57,6 +57,13 @@ export interface ModelParts {
   userGroups?: Map<string, string>;
   weights: EventWeights;
   ratingRange?: [number, number];
+  /**
+   * Weight γ of the user's own attribute/category history in ranking (implicit models):
+   * score += γ · mean over the item's features f of log(1 + w_uf), w_uf the user's event
+   * weight on items with f. Captures "comes back to what they browsed", which low-rank
+   * factors cannot hold for thousands of categories. Chosen on a validation split.
+   */
+  affinity?: number;
   info: ModelInfo;
 }
 
@@ -64,6 +71,8 @@ const CATEGORY_KEY = 'category';
 /** Prior precision of a user's attribute factors around their group's (see the model card for how it was chosen). */
 export const PROFILE_LAMBDA = 30;
 export const GROUP_LAMBDA = 30;
+/** Categories have plenty of events each: their prior is this much weaker, so category preference is not smeared over category-specific values. */
+export const CATEGORY_PRIOR_SCALE = 0.1;
 
 export class PreferenceModel implements PreferencePort {
   readonly users: IdMap;
@@ -116,7 +125,7 @@ export class PreferenceModel implements PreferencePort {
     });
   }
 
-  static fromImplicit(m: ImplicitModel, extra: { rows: Interaction[]; items: Map<string, ItemMeta>; userGroups?: Map<string, string>; weights: EventWeights; info: ModelInfo }): PreferenceModel {
+  static fromImplicit(m: ImplicitModel, extra: { rows: Interaction[]; items: Map<string, ItemMeta>; userGroups?: Map<string, string>; weights: EventWeights; affinity?: number; info: ModelInfo }): PreferenceModel {
     const { V, b } = itemVectors(m);
     return new PreferenceModel({
       kind: 'implicit',
@@ -136,6 +145,7 @@ export class PreferenceModel implements PreferencePort {
       history: histories(extra.rows),
       userGroups: extra.userGroups,
       weights: extra.weights,
+      affinity: extra.affinity,
       info: extra.info,
     });
   }
@@ -195,6 +205,8 @@ export class PreferenceModel implements PreferencePort {
     } else if (this.kind === 'implicit') {
       s += meanOf(this.parts.bi) - 1;
     }
+    const g = this.parts.affinity ?? 0;
+    if (g > 0) s += g * this.historyTerm(itemId, this.userFeatureWeights(userId));
     return this.clip(s);
   }
 
@@ -216,6 +228,11 @@ export class PreferenceModel implements PreferencePort {
       out[i] = s;
     }
     void P;
+    const g = this.parts.affinity ?? 0;
+    const wf = g > 0 ? this.userFeatureWeights(userId) : undefined;
+    if (wf && wf.size > 0) {
+      for (let i = 0; i < nI; i++) out[i] += g * this.historyTerm(this.items.ids[i], wf);
+    }
     if (this.users.get(userId) < 0) {
       // popularity prior for new users
       const pop = this.parts.popularity;
@@ -224,6 +241,23 @@ export class PreferenceModel implements PreferencePort {
       for (let i = 0; i < nI; i++) out[i] += Math.log1p(pop[i]) / Math.log1p(max);
     }
     return out;
+  }
+
+  private userFeatureWeights(userId: string): Map<number, number> {
+    const m = new Map<number, number>();
+    for (const h of this.parts.history.get(userId) ?? []) {
+      const w = eventWeight(this.parts.weights, h.event, 4);
+      for (const f of this.itemFeatureIdx(h.item)) m.set(f, (m.get(f) ?? 0) + w);
+    }
+    return m;
+  }
+
+  private historyTerm(itemId: string, wf: Map<number, number>): number {
+    const fs = this.itemFeatureIdx(itemId);
+    if (fs.length === 0) return 0;
+    let s = 0;
+    for (const f of fs) s += Math.log1p(wf.get(f) ?? 0);
+    return s / fs.length;
   }
 
   isKnownUser(userId: string): boolean {
@@ -270,7 +304,7 @@ export class PreferenceModel implements PreferencePort {
     }
     const group = this.parts.userGroups?.get(userId);
     const prior = (group !== undefined && tc.groupTheta(group)) || tc.thetaBar;
-    const theta = fitChoice(tc.data, w, prior, { ...CHOICE_DEFAULTS, lambda: PROFILE_LAMBDA });
+    const theta = fitChoice(tc.data, w, prior, { ...CHOICE_DEFAULTS, lambda: PROFILE_LAMBDA, lambdaScale: tc.lambdaScale });
     const entry = (f: number, score: number): TasteEntry => {
       const name = this.features.ids[f];
       const at = name.indexOf('#');
@@ -289,7 +323,7 @@ export class PreferenceModel implements PreferencePort {
     return { userId, attributes: attrs.slice(0, topN), categories: cats.slice(0, topN), coldStart: !this.users.has(userId) && hist.length === 0 };
   }
 
-  private choiceCache: { data: ChoiceData; items: IdMap; thetaBar: Float64Array; used: Uint8Array; groupTheta: (g: string) => Float64Array | undefined } | undefined;
+  private choiceCache: { data: ChoiceData; items: IdMap; thetaBar: Float64Array; used: Uint8Array; groupTheta: (g: string) => Float64Array | undefined; lambdaScale: Float64Array } | undefined;
 
   /** The catalogue as a choice-model design (items with metadata), θ̄ on everyone's events, group θs on demand. */
   private choice(): NonNullable<PreferenceModel['choiceCache']> {
@@ -326,7 +360,8 @@ export class PreferenceModel implements PreferencePort {
       }
       return groups.get(g);
     };
-    this.choiceCache = { data, items, thetaBar, used, groupTheta };
+    const lambdaScale = Float64Array.from(this.features.ids, (name) => (name.startsWith(`${CATEGORY_KEY}#`) ? CATEGORY_PRIOR_SCALE : 1));
+    this.choiceCache = { data, items, thetaBar, used, groupTheta, lambdaScale };
     return this.choiceCache;
   }
 
@@ -352,6 +387,7 @@ export class PreferenceModel implements PreferencePort {
       factors: p.factors,
       mu: p.mu,
       ratingRange: p.ratingRange,
+      affinity: p.affinity,
       weights: p.weights,
       info: p.info,
       users: p.users,
@@ -420,6 +456,7 @@ export class PreferenceModel implements PreferencePort {
       userGroups: j.userGroups ? new Map(Object.entries(j.userGroups as Record<string, string>)) : undefined,
       weights: j.weights,
       ratingRange: j.ratingRange,
+      affinity: j.affinity,
       info: j.info,
     });
   }

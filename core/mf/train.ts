@@ -23,6 +23,8 @@ export interface TrainOptions {
   epochs?: number;
   seed?: number;
   weights?: Partial<EventWeights>;
+  /** Implicit: weight of the user's own attribute/category history in ranking (see ModelParts.affinity). */
+  affinity?: number;
   /** Extra trainer options (lr, reg…). */
   extra?: Record<string, unknown>;
   onEpoch?: (epoch: number, total: number, loss: number) => void;
@@ -31,6 +33,9 @@ export interface TrainOptions {
 /** Defaults chosen on a validation split of u1.base (explicit) and of the Taobao train part (implicit); see the model card. */
 export const EXPLICIT_ALGORITHM_DEFAULTS = { bayes: { factors: 8, epochs: 120 }, sgd: { factors: 50, epochs: 60 } } as const;
 export const IMPLICIT_ALGORITHM_DEFAULTS = { bpr: { factors: 32, epochs: 30 }, wals: { factors: 32, epochs: 10 } } as const;
+
+/** Default history-affinity weight γ for implicit models (chosen on the Taobao inner validation split; model card). */
+export const HISTORY_AFFINITY = Number(process.env.COPYDESK_MF_AFFINITY ?? 1);
 
 export function epochsFor(o: TrainOptions): number {
   if (o.epochs) return o.epochs;
@@ -74,8 +79,9 @@ export function trainModel(data: InteractionData, o: TrainOptions = {}): Prefere
   const feats = itemFeatures(pairs.items, data.items);
   const options = { algorithm, factors: o.factors ?? IMPLICIT_ALGORITHM_DEFAULTS[algorithm].factors, epochs, seed, ...o.extra } satisfies Partial<ImplicitOptions>;
   const m = trainImplicit(pairs, feats, options, (e) => o.onEpoch?.(e.epoch, epochs, e.loss));
-  const info: ModelInfo = { format: data.format, data: data.file, algorithm, options: { ...options, weights }, trainSeconds: (Date.now() - t0) / 1000, trainedAt: new Date().toISOString() };
-  return PreferenceModel.fromImplicit(m, { rows: data.rows, items: data.items, userGroups: data.userGroups, weights, info });
+  const affinity = o.affinity ?? HISTORY_AFFINITY;
+  const info: ModelInfo = { format: data.format, data: data.file, algorithm, options: { ...options, weights, affinity }, trainSeconds: (Date.now() - t0) / 1000, trainedAt: new Date().toISOString() };
+  return PreferenceModel.fromImplicit(m, { rows: data.rows, items: data.items, userGroups: data.userGroups, weights, affinity, info });
 }
 
 export interface ExplicitEval {
