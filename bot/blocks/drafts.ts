@@ -88,7 +88,7 @@ export interface SlackMessage {
 
 /** The whole message for these drafts, within 50 blocks (drafts that do not fit are named in a note). */
 export function draftsMessage(rows: DraftRow[], header: DraftsHeader): SlackMessage {
-  const who = header.requestedBy ? ` for <@${header.requestedBy}>` : '';
+  const who = header.requestedBy ? ` · requested by <@${header.requestedBy}>` : '';
   const item = header.itemId ? ` · item \`${escapeMrkdwn(header.itemId)}\`` : '';
   const title = header.title ?? `:memo: ${rows.length} draft${rows.length === 1 ? '' : 's'}${who}`;
   const blocks: KnownBlock[] = [
