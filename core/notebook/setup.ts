@@ -6,6 +6,7 @@
  * shrinks data sizes and epochs so that all notebooks execute in a few minutes; the
  * committed outputs come from full runs (QUICK unset).
  */
+import * as path from 'path';
 import { guardCompiledModules } from './build';
 import { initRuntime, type BackendName } from '../tf/runtime';
 import { PROJECT_ROOT } from '../util/paths';
@@ -18,6 +19,8 @@ export interface NotebookContext {
   pick<T>(full: T, quick: T): T;
   /** Wall time since setup, for the closing cell. */
   elapsedSeconds(): number;
+  /** A path as shown in outputs: relative to the project root (no machine-specific prefixes). */
+  rel(p: string): string;
 }
 
 export function isQuick(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -39,5 +42,6 @@ export async function notebookSetup(): Promise<NotebookContext> {
     backend,
     pick: (full, q) => (quick ? q : full),
     elapsedSeconds: () => (Date.now() - started) / 1000,
+    rel: (p) => path.relative(PROJECT_ROOT, p) || '.',
   };
 }
