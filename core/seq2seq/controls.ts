@@ -38,6 +38,31 @@ export function toneOf(copy: string): Tone {
   return 'warm';
 }
 
+/**
+ * Tone at decoding time. The control token is learnt from the rule-labelled copy, but it is a weak
+ * signal for a small model, so the decoder also multiplies the probability of a few tone-marker
+ * characters (`TONE_BIAS`) and the reranker rewards copy whose markers match (`toneScore`).
+ */
+export const TONE_BIAS: Record<Tone, Record<string, number>> = {
+  excited: { '！': 12, '。': 0.2, '超': 3, '太': 2, '哦': 3, '啦': 3, '吸': 2, '爆': 2, '满': 1.5, '哒': 2 },
+  reassuring: { '舒': 1.6, '适': 1.3, '亲': 1.6, '放': 1.6, '品': 1.6, '贴': 1.4, '柔': 1.4, '透': 1.4, '不': 1.2 },
+  concise: {},
+  warm: {},
+};
+
+/** How strongly a text carries the requested tone (marker words per 100 characters, signed). */
+export function toneScore(text: string, tone: Tone): number {
+  const len = Math.max(1, [...text].length);
+  const e = (count(text, EXCITED) / len) * 100;
+  const r = (count(text, REASSURING) / len) * 100;
+  switch (tone) {
+    case 'excited': return e - 0.5 * r;
+    case 'reassuring': return r - 0.5 * e;
+    case 'concise': return len <= 85 ? 1 : -(len - 85) / 40;
+    case 'warm': return -0.5 * Math.max(0, e - 2);
+  }
+}
+
 export function lengthOf(copy: string): LengthBucket {
   const len = [...copy].length;
   return len <= 100 ? 'short' : len <= 120 ? 'medium' : 'long';

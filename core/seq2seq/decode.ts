@@ -22,6 +22,10 @@ export interface DecodeOptions {
   seed?: number;
   /** Block any repeated n-gram of this many tokens (0: off). */
   noRepeatNgram?: number;
+  /** Block a span of 2..this many tokens repeated back to back (a字a字); 0: off. */
+  noImmediateRepeat?: number;
+  /** Multiply the probability of these token ids (tone markers) by the factor. */
+  bias?: Map<number, number>;
   minLen?: number;
   maxLen?: number;
   /** Beam scores are divided by length^lengthPenalty. */
@@ -52,11 +56,25 @@ export function blockedTokens(ids: number[], n: number): Set<number> {
   return out;
 }
 
+/** Tokens that would end a span of 2..maxSpan tokens repeated back to back (XX). */
+export function immediateRepeatTokens(ids: number[], maxSpan: number): Set<number> {
+  const out = new Set<number>();
+  const L = ids.length;
+  for (let k = 2; k <= maxSpan && 2 * k - 1 <= L; k++) {
+    let same = true;
+    for (let j = 0; j < k - 1; j++) if (ids[L - k + 1 + j] !== ids[L - 2 * k + 1 + j]) { same = false; break; }
+    if (same) out.add(ids[L - k]);
+  }
+  return out;
+}
+
 /** Zeroes the probability of tokens that may not come next. */
 function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
   for (let v = 0; v < BANNED_BASE; v++) if (v !== EOS) row[v] = 0;
   if (ids.length < (o.minLen ?? 0)) row[EOS] = 0;
   for (const v of blockedTokens(ids, o.noRepeatNgram ?? 0)) row[v] = 0;
+  if (o.noImmediateRepeat) for (const v of immediateRepeatTokens(ids, o.noImmediateRepeat)) row[v] = 0;
+  if (o.bias) for (const [v, f] of o.bias) row[v] *= f;
 }
 
 function argmax(row: Float32Array): number {

@@ -8,7 +8,8 @@ import * as path from 'path';
 import type { GenerateRequest, GeneratedCopy, GeneratorPort } from '../copywriter/ports';
 import type { LengthBucket } from '../copywriter/types';
 import { Attribute, AttributeTable, attrCoverage, parseAttrs } from './attrs';
-import { Controls, LENGTH_TARGET, TONE_LIST } from './controls';
+import { Controls, LENGTH_TARGET, TONE_LIST, TONE_BIAS, toneScore } from './controls';
+import type { Tone } from '../copywriter/types';
 import { beamSearch, DecodeOptions, Hypothesis, LoadedModel, sampleRows } from './decode';
 import { loadWeights } from './persist';
 import { CharVocab } from './vocab';
@@ -17,13 +18,15 @@ import { modelsDir } from '../util/paths';
 import { initRuntime } from '../tf/runtime';
 
 export interface RerankWeights {
+  /** per unit of toneScore (marker words per 100 chars) */
+  tone?: number;
   coverage: number;
   prefer: number;
   contradiction: number;
   logp: number;
 }
 
-export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3 };
+export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08 };
 
 export interface Candidate {
   text: string;
@@ -76,9 +79,19 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return this.vocab.encodeSource(attrs, c);
   }
 
-  decodeOptions(length: LengthBucket, extra: DecodeOptions = {}): DecodeOptions {
+  decodeOptions(length: LengthBucket, extra: DecodeOptions = {}, tone?: Tone): DecodeOptions {
     const L = LENGTH_TARGET[length];
-    return { noRepeatNgram: 4, minLen: L.min, maxLen: L.max, topP: 0.9, ...extra };
+    return { noRepeatNgram: 4, noImmediateRepeat: 4, minLen: L.min, maxLen: L.max, topP: 0.9, bias: tone ? this.toneBias(tone) : undefined, ...extra };
+  }
+
+  /** Token-id form of TONE_BIAS for this vocabulary. */
+  toneBias(tone: Tone): Map<number, number> | undefined {
+    const m = new Map<number, number>();
+    for (const [ch, f] of Object.entries(TONE_BIAS[tone])) {
+      const id = this.vocab.index.get(ch);
+      if (id !== undefined) m.set(id, f);
+    }
+    return m.size ? m : undefined;
   }
 
   /** Greedy or beam output for evaluation (one text per input). */
@@ -91,7 +104,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
 
   candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number } = {}): Candidate[] {
     const src = this.source(attrs, c);
-    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1 });
+    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1 }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: this.vocab.decode(h.ids), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
     const temps = [0, ...new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8)];
     const rows = sampleRows(this.model, src, temps, o);
@@ -110,7 +123,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const cov = attrCoverage(attrs, cand.text);
     const pref = c.prefer.length ? c.prefer.filter((v) => cand.text.includes(v)).length / c.prefer.length : 0;
     const contra = this.table.contradictions(attrs, cand.text).length;
-    return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp;
+    return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp + (w.tone ?? 0) * toneScore(cand.text, c.tone);
   }
 
   /** Best `n` candidates by score, skipping near-duplicates (character-bigram Jaccard > 0.6). */

@@ -1,8 +1,9 @@
 /**
- * Saving and loading the generator: `model.json` (format, config, weight manifest, training record),
- * `weights.bin` (tf.io.encodeWeights of the named variables), `vocab.json`, `attributes.json`
- * (key→values table for the contradiction check), `retrieval.jsonl`-free: the retrieval index is
- * rebuilt from `exemplars.json` (training attribute strings and copy) when present.
+ * Saving and loading the generator: `model.json` (format, config, weight manifest in the tf.io
+ * layout, training record), `weights.bin` (tf.io.encodeWeights of the named variables, float32),
+ * `vocab.json` (token list). The trainer adds `attributes.json` (key→values table for the
+ * contradiction check). No training copy is stored: the retrieval index is built from the shared
+ * data at run time when wanted.
  */
 import * as fs from 'fs';
 import * as path from 'path';
