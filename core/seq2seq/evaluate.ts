@@ -9,7 +9,7 @@ import { createProgress } from '../util/progress';
 export type EvalMode = 'greedy' | 'beam' | 'rerank' | 'hybrid' | 'retrieval';
 
 /** The decoding `eval generator` and the bench use by default (the best measured on validation). */
-export const SHIPPED_DECODE: EvalMode = 'greedy';
+export const SHIPPED_DECODE: EvalMode = 'rerank';
 
 export async function evaluatePairs(
   pairs: Pair[],
