@@ -44,7 +44,7 @@ describe('sentiment model', function () {
   });
 
   it('maps [B, L] ids to [B, 1] logits, padding does not change the result', () => {
-    for (const pooling of ['mean', 'meanmax'] as const) {
+    for (const pooling of ['mean', 'meanmax', 'sqrtn', 'sqrtnmax'] as const) {
       const m = buildModel({ vocabSize: 50, dim: 8, hidden: 4, pooling, dropout: 0.1 });
       const out = m.predict(padBatch([[1, 2, 3], [4], []])) as tf.Tensor;
       expect(out.shape).to.deep.equal([3, 1]);
@@ -73,8 +73,8 @@ describe('sentiment model', function () {
     m.dispose();
   });
 
-  it('JS pooling in the sparse trainer matches the tf MaskedPool layer', () => {
-    const m = buildModel({ vocabSize: 30, dim: 4, hidden: 0, pooling: 'meanmax', dropout: 0 });
+  for (const pooling of ['meanmax', 'sqrtnmax'] as const) it(`JS pooling in the sparse trainer matches the tf MaskedPool layer (${pooling})`, () => {
+    const m = buildModel({ vocabSize: 30, dim: 4, hidden: 0, pooling, dropout: 0 });
     const t = new SparseBagTrainer(m, { learningRate: 0.01, embeddingLearningRate: 0.1 });
     const seqs = [[1, 5, 5, 9], [3]];
     const { pooled } = t.pool(seqs);

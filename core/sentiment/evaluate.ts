@@ -10,6 +10,7 @@ export interface EvalResult {
 }
 
 export function evaluateRows(classifier: SentimentClassifier, rows: LabelledText[]): EvalResult {
+  classifier.logits(['预热一下，加载词典']); // warm-up: jieba's dictionary and the wasm kernels load on first use
   const t0 = process.hrtime.bigint();
   const logits = classifier.logits(rows.map((r) => r.text));
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -5,12 +5,23 @@
  */
 import { tf } from '../tf/runtime';
 
+export type Pooling = 'mean' | 'meanmax' | 'sqrtn' | 'sqrtnmax';
+
+export const POOLINGS: Pooling[] = ['mean', 'meanmax', 'sqrtn', 'sqrtnmax'];
+
+/** The divisor of the pooled sum for a text with n features. */
+export function poolDivisor(mode: Pooling, n: number): number {
+  const m = Math.max(1, n);
+  return mode.startsWith('sqrtn') ? Math.sqrt(m) : m;
+}
+
 export interface ModelConfig {
   vocabSize: number;
   dim: number;
   /** Hidden units of the head; 0 = linear head on the pooled vector. */
   hidden: number;
-  pooling: 'mean' | 'meanmax';
+  /** mean: sum / n; sqrtn: sum / √n (long texts speak louder, like an L2-normalised bag); *max adds relu(max). */
+  pooling: Pooling;
   dropout: number;
 }
 
@@ -19,22 +30,22 @@ export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = { dim: 32, hidden: 
 /** Masked pooling of embedded ids: [ids (B,L), emb (B,L,D)] → (B,D) or (B,2D); id 0 is padding. */
 export class MaskedPool extends tf.layers.Layer {
   static className = 'CopydeskMaskedPool';
-  readonly mode: 'mean' | 'meanmax';
-  constructor(config: { mode: 'mean' | 'meanmax'; name?: string }) {
+  readonly mode: Pooling;
+  constructor(config: { mode: Pooling; name?: string }) {
     super(config);
     this.mode = config.mode;
   }
   computeOutputShape(inputShape: tf.Shape[]): tf.Shape {
     const emb = inputShape[1];
-    return [emb[0], (this.mode === 'meanmax' ? 2 : 1) * (emb[2] as number)];
+    return [emb[0], (this.mode.endsWith('max') ? 2 : 1) * (emb[2] as number)];
   }
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [ids, emb] = inputs as tf.Tensor[];
       const mask = tf.cast(tf.greater(ids, 0), 'float32').expandDims(2); // B,L,1
       const count = tf.maximum(tf.sum(mask, 1), 1); // B,1
-      const mean = tf.div(tf.sum(tf.mul(emb, mask), 1), count);
-      if (this.mode === 'mean') return mean;
+      const mean = tf.div(tf.sum(tf.mul(emb, mask), 1), this.mode.startsWith('sqrtn') ? tf.sqrt(count) : count);
+      if (!this.mode.endsWith('max')) return mean;
       const max = tf.max(tf.add(emb, tf.mul(tf.sub(mask, 1), 1e4)), 1);
       return tf.concat([mean, tf.relu(max)], 1);
     });

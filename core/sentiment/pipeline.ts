@@ -17,9 +17,13 @@ import { fitTemperature, expectedCalibrationError, NEUTRAL_HALF_WIDTH, nll } fro
 import { binaryMetrics } from './metrics';
 import { SentimentClassifier, SentimentConfig } from './classifier';
 import { loadLayersModel, saveLayersModel } from './io';
+import { writeModelCard } from './model-card';
 
 export interface TrainSentimentOptions {
+  /** Labelled files split 8:1:1 (train / validation / test, stratified, fixed seed). */
   data: string[];
+  /** Labelled files trained on whole (they have their own held-out files, e.g. ChnSentiCorp train). */
+  trainAll: string[];
   /** Evaluation-only files (e.g. ChnSentiCorp dev): never trained on, reported each epoch. */
   evalFiles: string[];
   out: string;
@@ -30,6 +34,7 @@ export interface TrainSentimentOptions {
   learningRate: number;
   embeddingLearningRate: number;
   lrDecay: number;
+  linearDecay: boolean;
   minFreq: number;
   maxFeatures: number;
   maxLen: number;
@@ -39,14 +44,17 @@ export interface TrainSentimentOptions {
   holdout: number;
   seed: number;
   log: (line: string) => void;
+  /** The command line, for the model card. */
+  command?: string;
 }
 
-export const TRAIN_DEFAULTS: Omit<TrainSentimentOptions, 'data' | 'evalFiles' | 'out' | 'work' | 'resume' | 'log'> = {
+export const TRAIN_DEFAULTS: Omit<TrainSentimentOptions, 'data' | 'trainAll' | 'evalFiles' | 'out' | 'work' | 'resume' | 'log'> = {
   epochs: 5,
   batchSize: 64,
   learningRate: 0.005,
   embeddingLearningRate: 0.5,
   lrDecay: 0.5,
+  linearDecay: true,
   minFreq: 2,
   maxFeatures: 200_000,
   maxLen: 2000,
@@ -79,7 +87,11 @@ interface State {
   signature: string;
 }
 
-const base = (f: string) => path.basename(f).replace(/\.(csv|tsv)$/, '');
+/** A short name for a data file: its base name, with the folder for generic names (chnsenticorp/dev). */
+const base = (f: string) => {
+  const b = path.basename(f).replace(/\.(csv|tsv)$/, '');
+  return /^(train|dev|test|val)$/.test(b) ? `${path.basename(path.dirname(path.resolve(f)))}/${b}` : b;
+};
 
 export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSummary> {
   await initRuntime();
@@ -101,12 +113,21 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     test.push(...sp.test);
     o.log(`${base(file)}: ${c.rows.length} rows → train ${sp.train.length}, val ${sp.val.length}, test ${sp.test.length}`);
   }
+  for (const file of o.trainAll) {
+    const c = loadCorpus(file);
+    for (const s of c.skipped) {
+      skipped.push({ file, line: s.line, problem: `${s.field ? `${s.field} ` : ''}${s.problem}` });
+      o.log(`skipped ${file}:${s.line}: ${s.field ?? ''} ${s.problem}`);
+    }
+    train.push(...c.rows);
+    o.log(`${base(file)}: ${c.rows.length} rows → all train`);
+  }
   const evals = o.evalFiles.map((f) => ({ name: base(f), rows: loadCorpus(f).rows }));
   const clean = withoutLeaks(train, [val, test, ...evals.map((e) => e.rows)]);
   o.log(`training rows ${clean.rows.length} (dropped ${clean.dropped} equal to a held-out or eval text)`);
 
   // ---- features ----
-  const signature = JSON.stringify({ data: o.data.map(base), features: o.features, minFreq: o.minFreq, maxFeatures: o.maxFeatures, model: o.model, seed: o.seed, holdout: o.holdout });
+  const signature = JSON.stringify({ data: o.data.map(base), trainAll: o.trainAll.map(base), evalFiles: o.evalFiles.map(base), features: o.features, minFreq: o.minFreq, maxFeatures: o.maxFeatures, model: o.model, seed: o.seed, holdout: o.holdout });
   fs.mkdirSync(o.work, { recursive: true });
   const statePath = path.join(o.work, 'state.json');
   const indexPath = path.join(o.work, 'features.txt');
@@ -161,6 +182,7 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     embeddingLearningRate: o.embeddingLearningRate,
     accum: st.epochsDone > 0 && fs.existsSync(accumPath) ? new Float32Array(new Uint8Array(fs.readFileSync(accumPath)).buffer) : undefined,
     lrDecay: o.lrDecay,
+    linearDecay: o.linearDecay,
     seed: o.seed,
     startEpoch: st.epochsDone,
     onBatch: (i) => bar.update(i.epoch * i.batches + i.batch, { epoch: `${i.epoch + 1}/${o.epochs}`, loss: i.loss, val_acc: Number.isNaN(lastVal) ? '-' : lastVal }),
@@ -219,12 +241,13 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     model: modelCfg,
     temperature,
     neutralHalfWidth: NEUTRAL_HALF_WIDTH,
-    training: { data: o.data.map(base), evalData: o.evalFiles.map(base), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrDecay: o.lrDecay, minFreq: o.minFreq, holdout: o.holdout, seed: o.seed, bestEpoch: st.bestEpoch, trainRows: clean.rows.length, validation, test: testM, evalFiles: evalM },
+    training: { data: o.data.map(base), trainAll: o.trainAll.map(base), evalData: o.evalFiles.map(base), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrDecay: o.lrDecay, linearDecay: o.linearDecay, embeddingLearningRate: o.embeddingLearningRate, minFreq: o.minFreq, holdout: o.holdout, seed: o.seed, bestEpoch: st.bestEpoch, trainRows: clean.rows.length, validation, test: testM, evalFiles: evalM },
   };
   const classifier = new SentimentClassifier(model, index, config);
   await classifier.save(o.out);
   summary.modelBytes = ['model.json', 'weights.bin', 'features.txt', 'config.json'].reduce((a, f) => a + fs.statSync(path.join(o.out, f)).size, 0);
   fs.writeFileSync(path.join(o.work, 'summary.json'), JSON.stringify(summary, null, 2));
+  writeModelCard(o.out, config, summary, o.command ?? 'copydesk train sentiment …');
   model.dispose();
   void tf;
   return summary;

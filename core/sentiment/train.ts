@@ -3,7 +3,7 @@
  * validation accuracy after each epoch, callbacks for progress and checkpoints.
  */
 import { tf } from '../tf/runtime';
-import { MaskedPool, predictLogits } from './model';
+import { MaskedPool, Pooling, poolDivisor, predictLogits } from './model';
 
 export interface EncodedSet {
   seqs: number[][];
@@ -20,6 +20,8 @@ export interface TrainOptions {
   accum?: Float32Array;
   /** Multiplies the learning rate after each epoch. */
   lrDecay: number;
+  /** Instead of lrDecay: the rate falls linearly over all steps of the run. */
+  linearDecay?: boolean;
   seed: number;
   /** Epochs already done (resume): training continues from here. */
   startEpoch?: number;
@@ -77,7 +79,7 @@ export class SparseBagTrainer {
   readonly table: Float32Array;
   readonly accum: Float32Array;
   readonly dim: number;
-  readonly mode: 'mean' | 'meanmax';
+  readonly mode: Pooling;
   private readonly head: tf.layers.Layer[];
   private readonly optimizer: tf.Optimizer;
 
@@ -106,9 +108,9 @@ export class SparseBagTrainer {
   /** Pooled vectors of a batch ([B, D] or [B, 2D]) plus the argmax rows for the max half. */
   pool(seqs: number[][]): { pooled: Float32Array; argmax: Int32Array | null } {
     const D = this.dim;
-    const width = this.mode === 'meanmax' ? 2 * D : D;
+    const width = this.mode.endsWith('max') ? 2 * D : D;
     const pooled = new Float32Array(seqs.length * width);
-    const argmax = this.mode === 'meanmax' ? new Int32Array(seqs.length * D).fill(-1) : null;
+    const argmax = this.mode.endsWith('max') ? new Int32Array(seqs.length * D).fill(-1) : null;
     const t = this.table;
     seqs.forEach((ids, b) => {
       const o = b * width;
@@ -116,7 +118,7 @@ export class SparseBagTrainer {
         const r = id * D;
         for (let j = 0; j < D; j++) pooled[o + j] += t[r + j];
       }
-      const n = Math.max(1, ids.length);
+      const n = poolDivisor(this.mode, ids.length);
       for (let j = 0; j < D; j++) pooled[o + j] /= n;
       if (argmax) {
         for (let j = 0; j < D; j++) {
@@ -149,7 +151,7 @@ export class SparseBagTrainer {
   /** One step on a batch; returns the mean loss. */
   step(seqs: number[][], labels: number[]): number {
     const D = this.dim;
-    const width = this.mode === 'meanmax' ? 2 * D : D;
+    const width = this.mode.endsWith('max') ? 2 * D : D;
     const { pooled, argmax } = this.pool(seqs);
     const headVars = this.head.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
     const px = tf.variable(tf.tensor2d(pooled, [seqs.length, width]), true, `pooled_${Date.now()}_${Math.random()}`);
@@ -178,7 +180,7 @@ export class SparseBagTrainer {
       return r;
     };
     seqs.forEach((ids, b) => {
-      const n = Math.max(1, ids.length);
+      const n = poolDivisor(this.mode, ids.length);
       const o = b * width;
       for (const id of ids) {
         const r = rowOf(id);
@@ -227,6 +229,11 @@ export async function trainModel(model: tf.LayersModel, train: EncodedSet, val: 
     let lossSum = 0;
     for (let b = 0; b < batches.length; b++) {
       const idx = batches[b];
+      if (opts.linearDecay) {
+        // fastText-style: the rate falls linearly to 5% over the whole run.
+        const f = Math.max(0.05, 1 - (epoch * batches.length + b) / (opts.epochs * batches.length));
+        trainer.setLearningRate(opts.learningRate * f, (opts.embeddingLearningRate ?? 0.5) * f);
+      }
       lossSum += trainer.step(idx.map((i) => train.seqs[i]), idx.map((i) => train.labels[i]));
       opts.onBatch?.({ epoch, batch: b + 1, batches: batches.length, loss: lossSum / (b + 1) });
       if (b % 50 === 49) await new Promise((r) => setImmediate(r));

@@ -28,27 +28,32 @@ export function register(program: Command): void {
   subcommand(program, 'train', 'sentiment')
     .description('train the review sentiment classifier (each --data file is split 8:1:1; the held-out parts are never trained on)')
     .option('--data <file>', 'labelled reviews: CSV label,review[,cat] or TSV label<TAB>text_a (repeatable)', collect, [])
+    .option('--train-all <file>', 'labelled file trained on whole, not split (it has its own held-out files) (repeatable)', collect, [])
     .option('--eval <file>', 'evaluation-only file, reported each epoch and never trained on (repeatable)', collect, [])
     .option('--out <dir>', 'where to write the trained model', defaultSentimentDir())
     .option('--work <dir>', 'checkpoints', path.join(workDir(), 'sentiment'))
     .option('--resume', 'continue from the last checkpoint in --work')
     .option('--epochs <n>', 'epochs', positiveNumber('epochs', true))
     .option('--batch-size <n>', 'batch size', positiveNumber('batch-size', true))
-    .option('--lr <x>', 'learning rate', positiveNumber('lr'))
+    .option('--lr <x>', 'learning rate of the head (Adam)', positiveNumber('lr'))
+    .option('--emb-lr <x>', 'learning rate of the embedding rows (row-wise Adagrad)', positiveNumber('emb-lr'))
+    .option('--dropout <x>', 'dropout on the pooled vector', (v) => (v === '0' ? 0 : positiveNumber('dropout')(v)))
     .option('--dim <n>', 'embedding size', positiveNumber('dim', true))
     .option('--hidden <n>', 'hidden units of the head (0 = linear)', (v) => (v === '0' ? 0 : positiveNumber('hidden', true)(v)))
-    .option('--pooling <mode>', 'mean | meanmax')
+    .option('--pooling <mode>', 'mean | meanmax | sqrtn | sqrtnmax')
     .option('--min-freq <n>', 'drop features seen in fewer training texts', positiveNumber('min-freq', true))
     .option('--max-features <n>', 'feature index size', positiveNumber('max-features', true))
-    .action(async (opts: { data: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number }) => {
-      if (opts.data.length === 0) throw new UsageError('train sentiment needs at least one --data <file>');
-      if (opts.pooling && !['mean', 'meanmax'].includes(opts.pooling)) throw new UsageError(`--pooling must be mean or meanmax (got "${opts.pooling}")`);
-      [...opts.data, ...opts.eval].forEach(requireFile);
+    .action(async (opts: { data: string[]; trainAll: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; embLr?: number; dropout?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number }) => {
+      if (opts.data.length === 0) throw new UsageError('train sentiment needs at least one --data <file> (its held-out parts give the validation split)');
+      const { POOLINGS } = require('../../sentiment/model') as typeof import('../../sentiment/model');
+      if (opts.pooling && !(POOLINGS as string[]).includes(opts.pooling)) throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')} (got "${opts.pooling}")`);
+      [...opts.data, ...opts.trainAll, ...opts.eval].forEach(requireFile);
       const { trainSentiment, TRAIN_DEFAULTS } = require('../../sentiment/pipeline') as typeof import('../../sentiment/pipeline');
       const d = TRAIN_DEFAULTS;
       const summary = await trainSentiment({
         ...d,
         data: opts.data,
+        trainAll: opts.trainAll,
         evalFiles: opts.eval,
         out: opts.out,
         work: opts.work,
@@ -56,10 +61,12 @@ export function register(program: Command): void {
         epochs: opts.epochs ?? d.epochs,
         batchSize: opts.batchSize ?? d.batchSize,
         learningRate: opts.lr ?? d.learningRate,
+        embeddingLearningRate: opts.embLr ?? d.embeddingLearningRate,
         minFreq: opts.minFreq ?? d.minFreq,
         maxFeatures: opts.maxFeatures ?? d.maxFeatures,
-        model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as 'mean' | 'meanmax') ?? d.model.pooling },
+        model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as import('../../sentiment/model').Pooling) ?? d.model.pooling, dropout: opts.dropout ?? d.model.dropout },
         log: (l) => process.stderr.write(`${l}\n`),
+        command: `copydesk ${process.argv.slice(2).map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
       });
       process.stderr.write(`saved to ${opts.out} (${(summary.modelBytes / 2 ** 20).toFixed(1)} MiB); val acc ${summary.validation.accuracy.toFixed(4)}, test acc ${summary.test.accuracy.toFixed(4)}\n`);
       process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -92,8 +99,13 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--model <dir>', 'model folder', defaultSentimentDir())
     .action(async (words: string[], opts: { json?: boolean; model: string }) => {
-      const { loadSentimentModel, SentimentInputError } = require('../../sentiment') as typeof import('../../sentiment');
+      const { loadSentimentModel, SentimentInputError, checkReviewText } = require('../../sentiment') as typeof import('../../sentiment');
       const text = words.join(' ');
+      try {
+        checkReviewText(text);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
       const analyzer = await loadSentimentModel(opts.model);
       let r;
       try {
