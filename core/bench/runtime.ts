@@ -23,6 +23,9 @@ import { PROJECT_ROOT } from '../util/paths';
 type CaseName = 'step' | 'sentiment' | 'generator';
 type PathName = 'wasm' | 'native' | 'fused' | 'cpu';
 
+/** Examples per step of each case (see makeStep). */
+const BATCH: Record<CaseName, number> = { step: 32, sentiment: 64, generator: 32 };
+
 interface Measure { examplesPerSec: number; windows: number[]; stepMs: number; cpuMsPerStep: number; runtime: string; blasThreads?: number }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN; };
@@ -129,15 +132,22 @@ function runWorker(name: CaseName, p: PathName, seconds: number, repeats: number
   return JSON.parse(line) as Measure;
 }
 
-function torchPeer(): { examplesPerSec: number; command: string } | { error: string } {
+/**
+ * ../shared/tools/peer_torch_gru.py 3000 40 128 1: wall-clock examples/s, and examples per CPU-second
+ * (the same script with its clock swapped for the process CPU clock, so that the figure does not
+ * depend on how busy the shared cores are; comparable with our cpuMsPerStep).
+ */
+function torchPeer(): { examplesPerSec: number; examplesPerCpuSec: number | null; command: string } | { error: string } {
   const script = path.resolve(PROJECT_ROOT, '..', 'shared', 'tools', 'peer_torch_gru.py');
   const py = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   if (!fs.existsSync(script)) return { error: `${script} not found` };
   const command = `${py} ${script} 3000 40 128 1`;
+  const parse = (out: string): number | null => { const m = /examples\/s ([\d.]+)/.exec(out); return m ? Number(m[1]) : null; };
   const r = spawnSync(py, [script, '3000', '40', '128', '1'], { encoding: 'utf8', timeout: 300_000 });
-  const m = /examples\/s ([\d.]+)/.exec(r.stdout);
-  if (!m) return { error: `${(r.stderr || r.stdout).trim().split('\n').pop()} (needs python3-torch)` };
-  return { examplesPerSec: Number(m[1]), command };
+  const wall = parse(r.stdout);
+  if (wall === null) return { error: `${(r.stderr || r.stdout).trim().split('\n').pop()} (needs python3-torch)` };
+  const cpuRun = spawnSync(py, ['-c', `import time, runpy, sys; time.time = time.process_time; sys.argv = ['peer', '3000', '40', '128', '1']; runpy.run_path(${JSON.stringify(script)}, run_name='__main__')`], { encoding: 'utf8', timeout: 300_000 });
+  return { examplesPerSec: wall, examplesPerCpuSec: parse(cpuRun.stdout), command };
 }
 
 export async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
@@ -152,24 +162,30 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   };
   const out: Record<string, unknown> = {};
   const details: Record<string, unknown> = {};
+  const perCpuSecond: Record<string, Record<string, number | null>> = {};
   for (const c of only) {
     const row: Record<string, number | null> = {};
+    const cpuRow: Record<string, number | null> = (perCpuSecond[c] = {});
     for (const p of plan[c]) {
       process.stderr.write(`  runtime bench: ${c} on ${p}…\n`);
       const m = runWorker(c, p, p === 'cpu' ? 1 : seconds, p === 'cpu' ? 1 : repeats);
       row[p] = 'error' in m ? null : Math.round(m.examplesPerSec * 10) / 10;
+      cpuRow[p] = 'error' in m ? null : Math.round((BATCH[c] * 1000 / m.cpuMsPerStep) * 10) / 10;
       details[`${c}.${p}`] = m;
     }
     if (c === 'step' && !args.includes('--no-torch') && !opts.quick) {
       process.stderr.write('  runtime bench: step on PyTorch (1 thread)…\n');
       const t = torchPeer();
       row.pytorch_1thread = 'error' in t ? null : t.examplesPerSec;
+      cpuRow.pytorch_1thread = 'error' in t ? null : t.examplesPerCpuSec;
       details['step.pytorch_1thread'] = t;
     }
     out[c] = row;
   }
+  out.perCpuSecond = perCpuSecond;
   out.details = details;
-  out.notes = 'examples/s, median of timed windows; each path in its own process. 2 shared cores: figures are noisy.';
+  out.notes = 'step/sentiment/generator: examples/s (wall clock), median of timed windows, each path in its own process. '
+    + 'perCpuSecond: examples per CPU-second of the process (steadier while the 2 cores are shared). Figures are noisy.';
   return out;
 }
 
