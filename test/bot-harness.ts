@@ -174,6 +174,20 @@ export async function send(port: number, body: string, o: SendOptions = {}): Pro
   return { status: res.status, body: await res.text(), ms: Date.now() - t0 };
 }
 
+/**
+ * Sends like `send`, but from a separate Node process, as Slack would: the time
+ * to the HTTP response is then not delayed by model inference running on this
+ * process's event loop (which is the bot's, not Slack's).
+ */
+export async function sendExternal(port: number, body: string, o: SendOptions = {}): Promise<{ status: number; body: string; ms: number; sentAt: number }> {
+  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers = { 'content-type': o.contentType ?? 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': o.signature ?? sign(o.secret ?? SECRETS.signingSecret, ts, body) };
+  const script = `const [url, h, b] = process.argv.slice(1); const t0 = Date.now();
+    fetch(url, { method: 'POST', headers: JSON.parse(h), body: b }).then(async (r) => { const text = await r.text(); process.stdout.write(JSON.stringify({ status: r.status, body: text, ms: Date.now() - t0, sentAt: t0 })); });`;
+  const { execFile } = require('child_process') as typeof import('child_process');
+  return new Promise((ok, fail) => execFile(process.execPath, ['-e', script, `http://127.0.0.1:${port}${EVENTS_PATH}`, JSON.stringify(headers), body], (err, stdout) => (err ? fail(err) : ok(JSON.parse(stdout)))));
+}
+
 export function slashCommandBody(fake: FakeSlack, text: string, user = REVIEWER, channel = CHANNEL): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token', team_id: 'T0TEST', team_domain: 'copydesk-test', channel_id: channel, channel_name: 'marketing',

@@ -5,7 +5,7 @@
  * per request (default 1 to keep the suite fast; the report uses 3 too).
  */
 import { expect } from 'chai';
-import { FakeSlack, startBot, send, slashCommandBody, testCopywriter } from './bot-harness';
+import { FakeSlack, startBot, send, sendExternal, slashCommandBody, testCopywriter } from './bot-harness';
 
 const CW = testCopywriter();
 const N = Number(process.env.COPYDESK_BOT_LATENCY_N ?? 1);
@@ -22,10 +22,14 @@ describe(`slack bot latency (${CW.real ? 'real pipeline' : 'pipeline on bridge p
       const acks: number[] = [];
       for (let i = 0; i < REQUESTS; i++) {
         const t0 = Date.now();
-        const res = await send(run.port, slashCommandBody(fake, `user:${CW.user} item:${CW.item} n:${N}`));
-        acks.push(res.ms);
+        await send(run.port, slashCommandBody(fake, `user:${CW.user} item:${CW.item} n:${N}`));
         const post = await fake.waitFor(() => fake.of('chat.postMessage')[i], 60_000, `drafts ${i}`);
         ms.push(post.at - t0);
+      }
+      // The ack as Slack sees it: sent from another process, so inference on this event loop cannot delay reading it.
+      for (let i = 0; i < 5; i++) {
+        acks.push((await sendExternal(run.port, slashCommandBody(fake, `user:${CW.user} item:${CW.item} n:${N}`))).ms);
+        await fake.waitFor(() => fake.of('chat.postMessage')[REQUESTS + i], 60_000, `drafts ${REQUESTS + i}`);
       }
       const sorted = [...ms].sort((a, b) => a - b);
       const median = (sorted[9] + sorted[10]) / 2;

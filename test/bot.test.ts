@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import {
-  FakeSlack, startBot, send, sign, slashCommandBody, blockActionPayload, formPayload, viewSubmissionPayload, eventBody,
+  FakeSlack, startBot, send, sendExternal, sign, slashCommandBody, blockActionPayload, formPayload, viewSubmissionPayload, eventBody,
   blocksOf, buttonsOf, testCopywriter, SECRETS, REVIEWER, REVIEWER2, OUTSIDER, CHANNEL, type RunningBot, type ApiCall,
 } from './bot-harness';
 import { getDraft, type DraftRow } from '../bot/store';
@@ -37,7 +37,7 @@ describe(`slack bot over HTTP (real Bolt app, ${CW.real ? 'real pipeline' : 'pip
   /** Sends /copy and returns the posted drafts message and the drafts in the store. */
   async function requestDrafts(text = `user:${CW.user} item:${CW.item} n:2`): Promise<{ post: ApiCall; drafts: DraftRow[]; ackMs: number }> {
     const before = fake.of('chat.postMessage').length;
-    const res = await send(run.port, slashCommandBody(fake, text));
+    const res = await sendExternal(run.port, slashCommandBody(fake, text));
     expect(res.status).to.equal(200);
     const post = await fake.waitFor(() => fake.of('chat.postMessage')[before], 30_000, 'drafts posted');
     const ids = buttonsOf(post).filter((b) => b.action_id === 'draft_approve').map((b) => b.value);

@@ -28,3 +28,11 @@ export async function tellUser(deps: BotDeps, client: import('../deps').SlackCli
   if (!channel) return;
   await tryCall(deps, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, text }));
 }
+
+/**
+ * Lets the event loop flush the HTTP ack to the socket before CPU-heavy work
+ * (model inference runs synchronously on the main thread).
+ */
+export function afterAck(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

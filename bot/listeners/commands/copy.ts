@@ -3,6 +3,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { BotDeps } from '../../deps';
 import { parseCopyRequest } from '../../parse';
 import { auditInvalid, draftAndPost, usageText, type RequestOutcome } from '../../services/request-copy';
+import { afterAck } from '../../services/slack';
 
 export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & Pick<AllMiddlewareArgs, 'client'>;
 
@@ -17,6 +18,7 @@ export function copyCommand(deps: BotDeps) {
     const r = parsed.request;
     // The customer id is not echoed: outside the core, customers appear only as pseudonyms.
     await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Writing ${r.n} draft(s)${r.itemId ? ` about \`${r.itemId}\`` : ''}…` });
+    await afterAck();
     const reply = async (text: string) => {
       await respond({ response_type: 'ephemeral', text }).catch((e) => deps.logger.warn(`respond failed: ${(e as Error).message}`));
     };
