@@ -106,7 +106,7 @@ describe('copywriter: end to end on the shipped models and the demo store', func
     const h = cli(['draft', '--user', userId, '--n', '2', '--no-evidence', '--db', dbFile]);
     expect(h.status, h.stderr).to.equal(0);
     expect(h.stdout).to.match(/^Drafts for u_/).and.contain('[1]').and.contain('[2]').and.contain('why: 偏好');
-    const bad = cli(['draft', '--user', 'no-such-user', '--db', dbFile]);
+    const bad = cli(['draft', '--user', 'no-such-user', '--db', dbFile], { COPYDESK_PSEUDONYM_KEY: 'k' });
     expect(bad.status).to.equal(2);
     expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('copydesk:'))).to.deep.equal(['copydesk: unknown user "no-such-user"']);
     const badItem = cli(['draft', '--user', userId, '--item', 'SKU-0', '--db', dbFile]);

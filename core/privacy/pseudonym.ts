@@ -20,7 +20,7 @@ export function pseudonymKey(env: NodeJS.ProcessEnv = process.env, warn: (msg: s
   if (key && key.trim() !== '') return key;
   if (!warned) {
     warned = true;
-    warn('copydesk: COPYDESK_PSEUDONYM_KEY is not set; using the DEVELOPMENT pseudonym key (set a secret before using real user data)');
+    warn('copydesk: warning: COPYDESK_PSEUDONYM_KEY is not set; using the DEVELOPMENT pseudonym key (set a secret before using real user data)');
   }
   return DEV_PSEUDONYM_KEY;
 }
