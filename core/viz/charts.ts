@@ -119,14 +119,17 @@ export function scatterChart(rows: readonly Row[], o: AxisOpts & { tooltip?: str
   return { ...titled(o), ...size(o), data: { values: rows }, mark: { type: 'point', filled: true }, encoding };
 }
 
+/** Each chart of a composition keeps its own colours and legend (they usually encode different things). */
+const OWN_COLORS = { scale: { color: 'independent' }, legend: { color: 'independent' } };
+
 /** Charts side by side. */
 export function sideBySide(specs: ChartSpec[], title?: string): ChartSpec {
-  return { ...(title ? { title } : {}), hconcat: specs.map(stripConfig) };
+  return { ...(title ? { title } : {}), hconcat: specs.map(stripConfig), resolve: OWN_COLORS };
 }
 
 /** Charts stacked vertically. */
 export function stacked(specs: ChartSpec[], title?: string): ChartSpec {
-  return { ...(title ? { title } : {}), vconcat: specs.map(stripConfig) };
+  return { ...(title ? { title } : {}), vconcat: specs.map(stripConfig), resolve: OWN_COLORS };
 }
 
 function stripConfig(s: ChartSpec): ChartSpec {

@@ -24,7 +24,8 @@ const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function formatCell(v: unknown, digits: number): string {
-  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '<i>NaN</i>';
+  if (v === undefined) return '';
+  if (v === null || (typeof v === 'number' && Number.isNaN(v))) return '<i>NaN</i>';
   if (typeof v === 'number') return escapeHtml(Number.isInteger(v) ? String(v) : v.toFixed(digits));
   if (typeof v === 'object') return escapeHtml(JSON.stringify(v));
   return escapeHtml(String(v));
