@@ -19,6 +19,8 @@ import { evalExplicit, evalLeaveLast, trainModel, TrainOptions, EXPLICIT_ALGORIT
 import { tasteRecovery } from '../mf/taste';
 import { toRatings } from '../mf/explicit';
 import { rmse } from '../mf/metrics';
+import { defaultThreads } from '../mf/bayes';
+import * as os from 'os';
 
 let peakRss = 0;
 /** Peak resident set size so far (the kernel's maxrss, which catches peaks inside synchronous work). */
@@ -125,7 +127,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   try {
     const explicit = await movielens(quick, {});
     const result: Record<string, unknown> = {
-      movielens: { data: 'ml-100k u1..u5 (base → test)', algorithm: 'bayes', ...EXPLICIT_ALGORITHM_DEFAULTS.bayes, ...explicit, anchors: { surprise_svd: 0.934, surprise_svdpp: 0.919, baseline_only: 0.944, glocal_k_u1: 0.889 } },
+      movielens: { data: 'ml-100k u1..u5 (base → test)', algorithm: 'bayes', ...EXPLICIT_ALGORITHM_DEFAULTS.bayes, threads: defaultThreads(), load_average: os.loadavg().map((x) => Math.round(x * 10) / 10), ...explicit, anchors: { surprise_svd: 0.934, surprise_svdpp: 0.919, baseline_only: 0.944, glocal_k_u1: 0.889 } },
     };
     if (!quick) result.movielens_sgd = { algorithm: 'sgd', ...EXPLICIT_ALGORITHM_DEFAULTS.sgd, ...(await movielens(false, { algorithm: 'sgd' })) };
     result.taobao = { algorithm: 'bpr', ...IMPLICIT_ALGORITHM_DEFAULTS.bpr, ...(await taobao(quick)) };

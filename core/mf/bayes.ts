@@ -385,7 +385,7 @@ export function trainBayes(data: Ratings, opts: Partial<BayesOptions> = {}, onSw
 }
 
 /** Two threads when the machine has two cores or more (COPYDESK_MF_THREADS overrides). */
-function defaultThreads(): number {
+export function defaultThreads(): number {
   const env = Number(process.env.COPYDESK_MF_THREADS);
   if (Number.isInteger(env) && env > 0) return env;
   return require('os').cpus().length >= 2 ? 2 : 1;
