@@ -151,7 +151,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const attrs = parseAttrs(req.attrs);
     if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new UsageProblem(`n must be an integer from 1 to 10 (got ${req.n})`);
     const c = this.controlsFor(attrs, req);
-    const cands = this.candidates(attrs, c, { samples: Math.max(5, 2 * req.n + 1), seed: req.seed ?? 1 });
+    const cands = this.candidates(attrs, c, { samples: Math.max(5, req.n + 2), seed: req.seed ?? 1 });
     return this.rerank(attrs, c, cands, req.n);
   }
 }
