@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initRuntime, tf } from '../core/tf/runtime';
-import { buildModel, padBatch, predictLogits } from '../core/sentiment/model';
+import { buildModel, padBatch, predictLogits, BagPredictor } from '../core/sentiment/model';
 import { saveLayersModel, loadLayersModel } from '../core/sentiment/io';
 import { trainModel, SparseBagTrainer } from '../core/sentiment/train';
 import { extractFeatures, FeatureIndex, clip } from '../core/sentiment/features';
@@ -85,6 +85,17 @@ describe('sentiment model', function () {
     for (let i = 0; i < pooled.length; i++) expect(pooled[i]).to.be.closeTo(pool[i], 1e-5);
     t.dispose();
     m.dispose();
+  });
+
+  it('fast inference (JS pooling + tf head) gives the tf model\'s logits', () => {
+    for (const pooling of ['mean', 'sqrtnmax'] as const) {
+      const m = buildModel({ vocabSize: 200, dim: 6, hidden: 5, pooling, dropout: 0.3 });
+      const seqs = [[1, 2, 3, 150], [199], [], [5, 5, 5, 7, 8, 9, 10, 11]];
+      const a = predictLogits(m, seqs);
+      const b = new BagPredictor(m).logits(seqs, 3);
+      for (let i = 0; i < seqs.length; i++) expect(b[i]).to.be.closeTo(a[i], 1e-5);
+      m.dispose();
+    }
   });
 
   it('a tiny training run learns a separable toy set', async () => {

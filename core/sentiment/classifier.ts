@@ -7,7 +7,7 @@ import * as path from 'path';
 import { tf, initRuntime } from '../tf/runtime';
 import { DataError } from '../data/errors';
 import { extractFeatures, FeatureIndex, FeatureSpec } from './features';
-import { ModelConfig, predictLogits, sigmoid } from './model';
+import { BagPredictor, ModelConfig, sigmoid } from './model';
 import { loadLayersModel, saveLayersModel } from './io';
 import { NEUTRAL_HALF_WIDTH } from './calibrate';
 
@@ -35,13 +35,16 @@ export class SentimentClassifier {
     return texts.map((t) => this.index.encode(extractFeatures(t, this.config.features), this.config.maxLen));
   }
 
-  /** Raw logits (before temperature). */
-  logits(texts: string[], batchSize = 256): Float32Array {
-    return predictLogits(this.model, this.encode(texts), batchSize);
+  private fast?: BagPredictor;
+
+  /** Raw logits (before temperature). Pooling runs in JS (BagPredictor); the tf model's own predict() gives the same numbers. */
+  logits(texts: string[], batchSize = 1024): Float32Array {
+    this.fast ??= new BagPredictor(this.model);
+    return this.fast.logits(this.encode(texts), batchSize);
   }
 
   /** Calibrated P(positive). */
-  probabilities(texts: string[], batchSize = 256): Float32Array {
+  probabilities(texts: string[], batchSize = 1024): Float32Array {
     return this.logits(texts, batchSize).map((z) => sigmoid(z / this.config.temperature));
   }
 

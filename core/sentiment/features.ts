@@ -33,12 +33,17 @@ export function extractFeatures(text: string, spec: FeatureSpec = DEFAULT_FEATUR
   const norm = clip(normalizeText(text), spec.maxChars);
   const out: string[] = [];
   const cs = Array.from(norm.replace(SPACE, ' '));
+  const L = cs.length;
   for (const n of spec.charOrders) {
-    for (let i = 0; i + n <= cs.length; i++) {
-      let g = '';
-      for (let j = 0; j < n; j++) g += cs[i + j];
-      if (n === 1 && g === ' ') continue;
-      out.push(`${n}:${g}`);
+    const tag = `${n}:`;
+    if (n === 1) {
+      for (let i = 0; i < L; i++) if (cs[i] !== ' ') out.push(tag + cs[i]);
+    } else if (n === 2) {
+      for (let i = 0; i + 2 <= L; i++) out.push(tag + cs[i] + cs[i + 1]);
+    } else if (n === 3) {
+      for (let i = 0; i + 3 <= L; i++) out.push(tag + cs[i] + cs[i + 1] + cs[i + 2]);
+    } else {
+      for (let i = 0; i + n <= L; i++) out.push(tag + cs.slice(i, i + n).join(''));
     }
   }
   if (spec.words || spec.wordBigrams) {

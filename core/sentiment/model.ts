@@ -88,4 +88,84 @@ export function predictLogits(model: tf.LayersModel, seqs: number[][], batchSize
   return out;
 }
 
+/**
+ * Embedding-bag pooling in plain JS, exactly as MaskedPool computes it: used by the sparse
+ * trainer and by fast inference (tfjs-wasm spends most of predict() padding, gathering and
+ * masking [B, L, D]; summing the rows directly is ~10× cheaper). Also returns, for the max
+ * half, which row won each dimension (-1 when relu cut it), for the gradient.
+ */
+export function poolBag(table: Float32Array, dim: number, mode: Pooling, seqs: number[][], withArgmax = false): { pooled: Float32Array; width: number; argmax: Int32Array | null } {
+  const D = dim;
+  const hasMax = mode.endsWith('max');
+  const width = hasMax ? 2 * D : D;
+  const pooled = new Float32Array(seqs.length * width);
+  const argmax = hasMax && withArgmax ? new Int32Array(seqs.length * D).fill(-1) : null;
+  const best = new Float32Array(D);
+  const arg = new Int32Array(D);
+  seqs.forEach((ids, b) => {
+    const o = b * width;
+    best.fill(-Infinity);
+    arg.fill(-1);
+    for (const id of ids) {
+      const r = id * D;
+      for (let j = 0; j < D; j++) {
+        const v = table[r + j];
+        pooled[o + j] += v;
+        if (v > best[j]) {
+          best[j] = v;
+          arg[j] = id;
+        }
+      }
+    }
+    const n = poolDivisor(mode, ids.length);
+    for (let j = 0; j < D; j++) pooled[o + j] /= n;
+    if (hasMax) {
+      for (let j = 0; j < D; j++) {
+        // relu(max): nothing (and no gradient) when the max is negative or the text has no features
+        if (arg[j] >= 0 && best[j] > 0) {
+          pooled[o + D + j] = best[j];
+          if (argmax) argmax[b * D + j] = arg[j];
+        }
+      }
+    }
+  });
+  return { pooled, width, argmax };
+}
+
+/** The layers after the pooling (dropout, hidden, logit), applied to pooled vectors. */
+export function headLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  const pool = model.getLayer('pool');
+  return model.layers.slice(model.layers.indexOf(pool) + 1);
+}
+
+/** Fast inference for a trained bag model: JS pooling over a copy of the table, the tf head on top. */
+export class BagPredictor {
+  private readonly table: Float32Array;
+  private readonly dim: number;
+  private readonly mode: Pooling;
+  private readonly head: tf.layers.Layer[];
+  constructor(model: tf.LayersModel) {
+    const [w] = model.getLayer('emb').getWeights();
+    this.table = w.dataSync() as Float32Array;
+    this.dim = w.shape[1]!;
+    this.mode = (model.getLayer('pool') as MaskedPool).mode;
+    this.head = headLayers(model);
+  }
+
+  logits(seqs: number[][], batchSize = 1024): Float32Array {
+    const out = new Float32Array(seqs.length);
+    for (let s = 0; s < seqs.length; s += batchSize) {
+      const part = seqs.slice(s, s + batchSize);
+      const { pooled, width } = poolBag(this.table, this.dim, this.mode, part);
+      const vals = tf.tidy(() => {
+        let h: tf.Tensor = tf.tensor2d(pooled, [part.length, width]);
+        for (const l of this.head) h = l.apply(h, { training: false }) as tf.Tensor;
+        return h.dataSync();
+      });
+      out.set(vals, s);
+    }
+    return out;
+  }
+}
+
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

@@ -3,7 +3,7 @@
  * validation accuracy after each epoch, callbacks for progress and checkpoints.
  */
 import { tf } from '../tf/runtime';
-import { MaskedPool, Pooling, poolDivisor, predictLogits } from './model';
+import { MaskedPool, Pooling, poolBag, poolDivisor, predictLogits, headLayers } from './model';
 
 export interface EncodedSet {
   seqs: number[][];
@@ -95,8 +95,7 @@ export class SparseBagTrainer {
     this.accum = new Float32Array(w.shape[0]!).fill(1e-8);
     const pool = model.getLayer('pool') as MaskedPool;
     this.mode = pool.mode;
-    const after = model.layers.slice(model.layers.indexOf(pool) + 1);
-    this.head = after;
+    this.head = headLayers(model);
     this.optimizer = tf.train.adam(opts.learningRate);
   }
 
@@ -107,39 +106,7 @@ export class SparseBagTrainer {
 
   /** Pooled vectors of a batch ([B, D] or [B, 2D]) plus the argmax rows for the max half. */
   pool(seqs: number[][]): { pooled: Float32Array; argmax: Int32Array | null } {
-    const D = this.dim;
-    const width = this.mode.endsWith('max') ? 2 * D : D;
-    const pooled = new Float32Array(seqs.length * width);
-    const argmax = this.mode.endsWith('max') ? new Int32Array(seqs.length * D).fill(-1) : null;
-    const t = this.table;
-    seqs.forEach((ids, b) => {
-      const o = b * width;
-      for (const id of ids) {
-        const r = id * D;
-        for (let j = 0; j < D; j++) pooled[o + j] += t[r + j];
-      }
-      const n = poolDivisor(this.mode, ids.length);
-      for (let j = 0; j < D; j++) pooled[o + j] /= n;
-      if (argmax) {
-        for (let j = 0; j < D; j++) {
-          let best = -Infinity;
-          let arg = -1;
-          for (const id of ids) {
-            const v = t[id * D + j];
-            if (v > best) {
-              best = v;
-              arg = id;
-            }
-          }
-          // relu(max): no gradient when the max is negative (or the text has no features)
-          if (arg >= 0 && best > 0) {
-            pooled[o + D + j] = best;
-            argmax[b * D + j] = arg;
-          }
-        }
-      }
-    });
-    return { pooled, argmax };
+    return poolBag(this.table, this.dim, this.mode, seqs, true);
   }
 
   private headLogits(x: tf.Tensor, training: boolean): tf.Tensor {
