@@ -5,8 +5,6 @@ import type { PreferenceModel } from './model';
 
 export function modelCardText(model: PreferenceModel, extra = ''): string {
   const i = model.info;
-  const bytes = ['model.json', 'weights.bin'].map((f) => model.info && f);
-  void bytes;
   return [
     `# Preference model (${model.kind}, ${i.algorithm})`,
     '',

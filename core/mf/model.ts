@@ -218,7 +218,7 @@ export class PreferenceModel implements PreferencePort {
   /** Scores of all known items for a user (cold user: mean user vector, i.e. popularity + attribute priors). */
   scoreAll(userId: string): Float64Array {
     const K = this.parts.factors;
-    const { P, V, bi, mu } = this.parts;
+    const { V, bi, mu } = this.parts;
     const nI = this.items.size;
     const uv = this.userVec(this.users.get(userId));
     const out = new Float64Array(nI);
@@ -227,7 +227,6 @@ export class PreferenceModel implements PreferencePort {
       for (let k = 0; k < K; k++) s += uv.vec[uv.off + k] * V[i * K + k];
       out[i] = s;
     }
-    void P;
     const g = this.parts.affinity ?? 0;
     const wf = g > 0 ? this.userFeatureWeights(userId) : undefined;
     if (wf && wf.size > 0) {

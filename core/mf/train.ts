@@ -3,7 +3,7 @@
  * interactions in, a PreferenceModel (or metrics) out.
  */
 import { InteractionData, Interaction, ItemMeta } from './data';
-import { toRatings, trainExplicit, predictIdx, ExplicitModel, ExplicitOptions } from './explicit';
+import { toRatings, trainExplicit, ExplicitModel, ExplicitOptions } from './explicit';
 import { trainBayes, BayesOptions } from './bayes';
 import { toPairs, trainImplicit, itemFeatures, DEFAULT_WEIGHTS, EventWeights, ImplicitOptions, popularity } from './implicit';
 import { PreferenceModel, ModelInfo } from './model';
