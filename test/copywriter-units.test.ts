@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { openStore } from '../core/store/db';
-import { createCopywriter, explain } from '../core/copywriter/pipeline';
+import { createCopywriter, explain, segmentOf } from '../core/copywriter/pipeline';
 import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteProfile } from '../core/copywriter/ports';
 import { UnknownEntityError, InvalidRequestError, DraftStateError } from '../core/copywriter/types';
 import { seededRng } from '../core/copywriter/random';
@@ -273,6 +273,12 @@ describe('copywriter: pipeline (hand-made ports)', () => {
     expect(versions[0].text).to.equal(d.text);
     expect(versions[1].edited_by).to.equal('U9');
     expect(cw.saveEdit(d.id, '国家级', 'U9').saved).to.equal(false);
+  });
+  it('the bandit segment: the store segment, else the top category, else cold', () => {
+    const taste = fakePreference.tasteProfile('u1');
+    expect(segmentOf(taste, '学生党')).to.equal('seg:学生党');
+    expect(segmentOf(taste)).to.equal('cat:连衣裙');
+    expect(segmentOf({ ...taste, coldStart: true })).to.equal('cold');
   });
   it('explanations read in one line', () => {
     const line = explain({ prefs: [{ key: '材质', value: '雪纺', score: 1, evidence: [{ itemId: 'a', event: 'buy' }] }], taste: fakePreference.tasteProfile('u'), doubt: { aspect: '尺码', evidence: '尺码偏小', category: '裙', itemId: 'x' }, tone: 'reassuring', toneReason: 'doubt', strategy: 'reassuring/appearance/medium', compliance: 0 });

@@ -64,7 +64,8 @@ export async function loadCopywriter(opts: LoadCopywriterOptions = {}): Promise<
   const [sentiment, sentS] = await timed(() => loaderOf<SentimentPort>(path.join(__dirname, '..', 'sentiment'), 'loadSentimentModel', 'sentiment')(path.join(models, 'sentiment')));
   const [generator, genS] = await timed(() => loaderOf<GeneratorPort>(path.join(__dirname, '..', 'seq2seq'), 'loadGenerator', 'generator')(path.join(models, 'generator')));
   const db = typeof opts.db === 'object' ? opts.db : openStore(opts.db);
-  const cw = createCopywriter({ store: storePort(store), preference, sentiment, generator, db, pseudonymKey: opts.pseudonymKey ?? pseudonymKey(), ...opts.overrides });
+  const view = { ...storePort(store), segmentOf: (userId: string) => store.userById.get(userId)?.segment };
+  const cw = createCopywriter({ store: view, preference, sentiment, generator, db, pseudonymKey: opts.pseudonymKey ?? pseudonymKey(), ...opts.overrides });
   const total = Number(process.hrtime.bigint() - t0) / 1e9;
   return Object.assign(cw, { store, loadSeconds: { store: storeS, preference: prefS, sentiment: sentS, generator: genS, total } });
 }

@@ -83,7 +83,9 @@ function newId(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
 
-export function segmentOf(taste: TasteProfile): string {
+/** The bandit's segment: the store's marketing segment, else the user's top category, else `cold`. */
+export function segmentOf(taste: TasteProfile, storeSegment?: string): string {
+  if (storeSegment && storeSegment.trim() !== '') return `seg:${storeSegment.trim()}`;
   if (taste.coldStart || taste.categories.length === 0) return 'cold';
   return `cat:${taste.categories[0].value}`;
 }
@@ -157,7 +159,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
         }
       });
     }
-    const out = { userId, taste, doubts, segment: segmentOf(taste) };
+    const out = { userId, taste, doubts, segment: segmentOf(taste, store.segmentOf?.(userId)) };
     insights.set(userId, out);
     return out;
   }

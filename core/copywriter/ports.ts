@@ -105,4 +105,6 @@ export interface StorePort {
   reviewsBy(userId: string): UserReview[];
   /** Items the user bought. */
   boughtBy(userId: string): Set<string>;
+  /** The user's marketing segment (users.csv `segment`), when the store has one: the strategy bandit learns per segment. */
+  segmentOf?(userId: string): string | undefined;
 }
