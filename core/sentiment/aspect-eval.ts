@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonl, readTable, fields, stringField, FieldError } from '../data/table';
-import { demoDir } from '../util/paths';
+import { demoDir, PROJECT_ROOT } from '../util/paths';
 import { SentimentAnalyzer, AspectPolarityMode } from './analyzer';
 import { setPRF } from './metrics';
 
@@ -15,7 +15,8 @@ export interface AspectGold {
   aspects: Array<{ aspect: string; polarity: 'positive' | 'negative' }>;
 }
 
-export const DEFAULT_ASPECT_SET = path.join(__dirname, 'aspects', 'eval-set.jsonl');
+/** Resolved from the project root: dist/ builds do not copy .jsonl files. */
+export const DEFAULT_ASPECT_SET = path.join(PROJECT_ROOT, 'core', 'sentiment', 'aspects', 'eval-set.jsonl');
 
 export function loadAspectSet(file: string): AspectGold[] {
   return readJsonl(file, (o) => {

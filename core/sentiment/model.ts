@@ -25,7 +25,7 @@ export interface ModelConfig {
   dropout: number;
 }
 
-export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = { dim: 32, hidden: 0, pooling: 'mean', dropout: 0.2 };
+export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = { dim: 32, hidden: 64, pooling: 'sqrtnmax', dropout: 0.5 };
 
 /** Masked pooling of embedded ids: [ids (B,L), emb (B,L,D)] → (B,D) or (B,2D); id 0 is padding. */
 export class MaskedPool extends tf.layers.Layer {

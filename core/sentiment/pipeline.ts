@@ -49,10 +49,10 @@ export interface TrainSentimentOptions {
 }
 
 export const TRAIN_DEFAULTS: Omit<TrainSentimentOptions, 'data' | 'trainAll' | 'evalFiles' | 'out' | 'work' | 'resume' | 'log'> = {
-  epochs: 5,
+  epochs: 2,
   batchSize: 64,
   learningRate: 0.005,
-  embeddingLearningRate: 0.5,
+  embeddingLearningRate: 0.03,
   lrDecay: 0.5,
   linearDecay: true,
   minFreq: 2,
