@@ -238,6 +238,12 @@ describe('sentiment input errors', () => {
     expect(res).to.have.length(2);
     expect(res[0].probability).to.be.within(0, 1);
     expect(res[0].aspects.map((x) => x.aspect)).to.deep.equal(['物流']);
+    // A model whose logit is 0 everywhere says p = 0.5, inside the band: neutral.
+    cls.model.setWeights(cls.model.getWeights().map((w) => tf.zerosLike(w)));
+    const flat = new SentimentAnalyzer(new SentimentClassifier(cls.model, cls.index, { ...cfg, neutralHalfWidth: 0.1 }));
+    const [n] = await flat.analyze(['物流很快']);
+    expect(n.probability).to.be.closeTo(0.5, 1e-6);
+    expect(n.label).to.equal('neutral');
     let err: unknown;
     try {
       await a.analyze(['好', '']);

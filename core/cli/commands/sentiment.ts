@@ -88,6 +88,7 @@ export function register(program: Command): void {
       if (opts.predictionsOut) {
         fs.mkdirSync(path.dirname(path.resolve(opts.predictionsOut)), { recursive: true });
         fs.writeFileSync(opts.predictionsOut, `${predictions.join('\n')}\n`);
+        if (loaded.skipped.length > 0) process.stderr.write(`note: ${opts.predictionsOut} has one line per loaded row (${loaded.rows.length}); the ${loaded.skipped.length} skipped row(s) have none\n`);
       }
       process.stdout.write(`${JSON.stringify(metrics, null, opts.json ? 0 : 2)}\n`);
     });
