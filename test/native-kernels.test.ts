@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import { initRuntime, useBackend, tf, runtimeInfo } from '../core/tf/runtime';
 import { gruSequence, fusedGru, gruIsFused, GateActivation } from '../core/tf/gru';
-import { sparseCategoricalCrossentropyFromLogits, sparseSoftmaxCrossEntropyRows, compileWithSparseLogitsLoss } from '../core/tf/losses';
+import { sparseCategoricalCrossentropyFromLogits, sparseSoftmaxCrossEntropyRows, compileWithSparseLogitsLoss, kerasSparseCategoricalCrossentropy } from '../core/tf/losses';
 import { rng, randArray, maxAbsDiff } from './native-helpers';
 
 const TOL = 1e-4;
@@ -346,6 +346,53 @@ describe('native accelerator: kernels match the cpu backend', function () {
       const mean = tf.grad((l: tf.Tensor) => sparseCategoricalCrossentropyFromLogits(tf.reshape(labels, [R, 1]), l))(logits);
       return [rows, g, mean];
     });
+  });
+
+  it("tf.layers' sparseCategoricalCrossentropy on probabilities (native pass): values and gradients, saturated rows included", async () => {
+    // reference: tf.layers' own formula, literally (losses.ts sparseCategoricalCrossentropy)
+    const reference = (y: tf.Tensor, out: tf.Tensor): tf.Tensor => {
+      const eps = 1e-7;
+      const C = out.shape[out.shape.length - 1]!;
+      let o = tf.clipByValue(out, eps, 1 - eps);
+      const oneHot = tf.reshape(tf.oneHot(tf.cast(tf.floor(tf.reshape(y, [-1])), 'int32'), C), o.shape);
+      o = tf.div(o, tf.sum(o, -1, true));
+      o = tf.clipByValue(o, eps, 1 - eps);
+      return tf.neg(tf.sum(tf.mul(oneHot, tf.log(o)), -1));
+    };
+    const { cpu, wasm } = await onBoth(() => {
+      const logits = tf.concat([rand([3, 5, 40], 120, 3), tf.mul(rand([1, 5, 40], 121), 40)], 0); // last batch: probabilities below eps and near 1
+      const p = tf.softmax(logits);
+      const r = rng(122);
+      const y = tf.tensor(Array.from({ length: 20 }, (_, i) => (i === 7 ? 40 : Math.floor(r() * 40))), [4, 5, 1]);
+      const dy = rand([4, 5], 123);
+      const f = (pp: tf.Tensor) => (tf.getBackend() === 'wasm' ? kerasSparseCategoricalCrossentropy(y, pp) : reference(y, pp));
+      return [f(p), tf.grad((pp: tf.Tensor) => tf.sum(tf.mul(f(pp), dy)))(p)];
+    });
+    // gradients reach ~1/p ≈ 1e7 on saturated rows: compare relative to magnitude there
+    cpu.forEach((c, i) => c.forEach((v, j) => expect(Math.abs(v - wasm[i]![j]!), `output ${i}[${j}] ${v}`).to.be.at.most(TOL * Math.max(1, Math.abs(v)))));
+  });
+
+  it("a model compiled with 'sparseCategoricalCrossentropy' trains to the cpu weights (native loss swapped in)", async () => {
+    const train = async () => {
+      const model = tf.sequential();
+      model.add(tf.layers.dense({ units: 30, inputShape: [6], activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+      model.compile({ optimizer: tf.train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' });
+      const x = tf.tensor2d(randArray(16 * 6, 130, 3), [16, 6]);
+      const r = rng(131);
+      const y = tf.tensor2d(Array.from({ length: 16 }, () => Math.floor(r() * 30)), [16, 1]);
+      const losses: number[] = [];
+      for (let i = 0; i < 10; i++) losses.push((await model.trainOnBatch(x, y)) as number);
+      const w = model.getWeights().map((t) => t.dataSync() as Float32Array);
+      tf.dispose([x, y]);
+      return { losses, w };
+    };
+    await useBackend('cpu');
+    const ref = await train();
+    await useBackend('wasm');
+    const ours = await train();
+    expect(maxAbsDiff(ref.losses, ours.losses)).to.be.below(TOL);
+    ref.w.forEach((w, i) => expect(maxAbsDiff(w, ours.w[i]!), `weight ${i}`).to.be.below(TOL));
+    expect(ours.losses[9]!).to.be.below(ours.losses[0]!);
   });
 
   it('fused cross-entropy equals softmax + sparseCategoricalCrossentropy (the Keras way)', async () => {

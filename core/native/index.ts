@@ -32,6 +32,8 @@ export interface NativeAddon {
   maxTrailing(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
   /** op: 0 add, 1 sub, 2 mul, 3 div; mode = modeA*4 + modeB with 0 full [R,C], 1 scalar, 2 per-row [R], 3 per-column [C] */
   binary(a: Float32Array, b: Float32Array, out: Float32Array, R: number, C: number, op: number, mode: number): void;
+  kerasSparseCE(p: Float32Array, labels: Float32Array, loss: Float32Array, sums: Float32Array, R: number, C: number, eps: number): void;
+  kerasSparseCEGrad(p: Float32Array, labels: Float32Array, sums: Float32Array, dloss: Float32Array, dp: Float32Array, R: number, C: number, eps: number): void;
   softmax(x: Float32Array, out: Float32Array, R: number, C: number): void;
   clipGrad(x: Float32Array, dy: Float32Array, out: Float32Array, n: number, min: number, max: number): void;
   setThreads(n: number): void;

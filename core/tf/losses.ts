@@ -9,7 +9,7 @@
  * Labels out of range [0, C) contribute 0 loss and 0 gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SOFTMAX_CE, SOFTMAX_CE_GRAD, nativeKernelsActive } from './native-kernels';
+import { SOFTMAX_CE, SOFTMAX_CE_GRAD, KERAS_SCE, KERAS_SCE_GRAD, nativeKernelsActive } from './native-kernels';
 
 let nativeCE: ((logits: tf.Tensor, labels: tf.Tensor) => tf.Tensor) | undefined;
 
@@ -75,4 +75,64 @@ export function compileWithSparseLogitsLoss(model: tf.LayersModel, args: Omit<tf
   const m = Array.isArray(outer.lossFunctions) ? outer : outer.model ?? outer;
   if (!Array.isArray(m.lossFunctions)) throw new Error('compileWithSparseLogitsLoss: unexpected tf.layers internals');
   m.lossFunctions = m.lossFunctions.map(() => sparseCategoricalCrossentropyFromLogits);
+}
+
+let nativeKerasRows: ((p: tf.Tensor, labels: tf.Tensor) => tf.Tensor) | undefined;
+
+/**
+ * tf.layers' 'sparseCategoricalCrossentropy' (on softmax outputs: clip, renormalise, clip, -log of
+ * the label's probability), as one native pass each way. Same values and gradients
+ * (test/native-kernels.test.ts); per-row losses of shape yPred.shape[:-1], as tf.layers expects.
+ */
+export function kerasSparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const C = yPred.shape[yPred.shape.length - 1]!;
+    const p = tf.reshape(yPred, [-1, C]);
+    const labels = tf.cast(tf.reshape(yTrue, [-1]), 'float32');
+    const eps = tf.backend().epsilon();
+    if (!nativeKerasRows) {
+      nativeKerasRows = tf.customGrad(((pp: tf.Tensor, ll: tf.Tensor, save: tf.GradSaveFunc) => {
+        const e = tf.backend().epsilon();
+        const [loss, sums] = tf.engine().runKernel(KERAS_SCE, { p: pp, labels: ll }, { eps: e } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        save([pp, ll, sums!]);
+        return {
+          value: loss!,
+          gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+            const dloss = Array.isArray(dy) ? dy[0]! : dy;
+            const dp = tf.engine().runKernel(KERAS_SCE_GRAD, { p: saved[0]!, labels: saved[1]!, sums: saved[2]!, dloss }, { eps: e } as unknown as tf.NamedAttrMap) as tf.Tensor;
+            return [dp, tf.zerosLike(saved[1]!)];
+          },
+        };
+      }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (p: tf.Tensor, labels: tf.Tensor) => tf.Tensor;
+    }
+    void eps;
+    return tf.reshape(nativeKerasRows(p, labels), yPred.shape.slice(0, -1));
+  });
+}
+
+let compilePatched = false;
+
+/**
+ * On wasm+native, models compiled with loss 'sparseCategoricalCrossentropy' compute it with
+ * kerasSparseCategoricalCrossentropy (one native pass each way instead of ~15 ops over
+ * [rows, classes]); elsewhere tf.layers' own function runs. Installed once by the runtime.
+ */
+export function patchKerasSparseCrossentropy(): void {
+  if (compilePatched) return;
+  compilePatched = true;
+  const proto = tf.LayersModel.prototype as unknown as { compile(args: tf.ModelCompileArgs): void };
+  const own = proto.compile;
+  proto.compile = function (this: { lossFunctions?: Array<(a: tf.Tensor, b: tf.Tensor) => tf.Tensor> }, args: tf.ModelCompileArgs) {
+    own.call(this, args);
+    const losses = args.loss;
+    const names: unknown[] = Array.isArray(losses) ? losses : typeof losses === 'string' ? (this.lossFunctions ?? []).map(() => losses) : [];
+    if (!Array.isArray(this.lossFunctions)) return;
+    this.lossFunctions = this.lossFunctions.map((fn, i) => {
+      if (names[i] !== 'sparseCategoricalCrossentropy') return fn;
+      return (yTrue: tf.Tensor, yPred: tf.Tensor) =>
+        (nativeKernelsActive() && tf.getBackend() === 'wasm' && yPred.dtype === 'float32' && yPred.rank >= 2
+          ? kerasSparseCategoricalCrossentropy(yTrue, yPred)
+          : fn(yTrue, yPred));
+    });
+  };
 }

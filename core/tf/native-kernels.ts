@@ -374,6 +374,32 @@ function softmax(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+export const KERAS_SCE = 'CopydeskKerasSparseCE';
+export const KERAS_SCE_GRAD = 'CopydeskKerasSparseCEGrad';
+
+/** inputs {p [R,C], labels [R] float32}, attrs {eps} → [loss [R], sums [R]] */
+function kerasSce(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { p, labels } = args.inputs as { p: tf.TensorInfo; labels: tf.TensorInfo };
+  const { eps } = args.attrs as unknown as { eps: number };
+  const [R, C] = p.shape as [number, number];
+  const loss = backend.makeOutput([R], 'float32');
+  const sums = backend.makeOutput([R], 'float32');
+  active!.kerasSparseCE(f32(backend, p), f32(backend, labels), f32(backend, loss), f32(backend, sums), R, C, eps);
+  return [loss, sums];
+}
+
+/** inputs {p, labels, sums, dloss}, attrs {eps} → dp [R,C] */
+function kerasSceGrad(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { p, labels, sums, dloss } = args.inputs as Record<'p' | 'labels' | 'sums' | 'dloss', tf.TensorInfo>;
+  const { eps } = args.attrs as unknown as { eps: number };
+  const [R, C] = p.shape as [number, number];
+  const out = backend.makeOutput([R, C], 'float32');
+  active!.kerasSparseCEGrad(f32(backend, p), f32(backend, labels), f32(backend, sums), f32(backend, dloss), f32(backend, out), R, C, eps);
+  return out;
+}
+
 export const CLIP_GRAD = 'CopydeskClipByValueGrad';
 
 /** inputs {x, dy}, attrs {min, max} → dy where min ≤ x ≤ max, else 0 */
@@ -426,6 +452,8 @@ const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'Cast', kernelFunc: cast },
   { kernelName: CLIP_GRAD, kernelFunc: clipGrad },
   { kernelName: 'Softmax', kernelFunc: softmax },
+  { kernelName: KERAS_SCE, kernelFunc: kerasSce },
+  { kernelName: KERAS_SCE_GRAD, kernelFunc: kerasSceGrad },
   { kernelName: GRU_FORWARD, kernelFunc: gruForward },
   { kernelName: GRU_BACKWARD, kernelFunc: gruBackward },
   { kernelName: SOFTMAX_CE, kernelFunc: softmaxCE },

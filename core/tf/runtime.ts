@@ -16,6 +16,7 @@ import { registerMissingWasmKernels } from './wasm-kernels';
 import { enableNativeKernels, disableNativeKernels, nativeKernelsActive, activeAddon } from './native-kernels';
 import { loadNativeAddon } from '../native';
 import { patchLayersGru } from './gru';
+import { patchKerasSparseCrossentropy } from './losses';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export { tf };
@@ -102,6 +103,7 @@ function setupNative(): void {
   if (loaded.addon) {
     enableNativeKernels(loaded.addon);
     patchLayersGru(); // tf.layers.gru → the fused kernel while the native kernels are on
+    patchKerasSparseCrossentropy(); // compile({ loss: 'sparseCategoricalCrossentropy' }) → one native pass
   } else nativeReason = loaded.reason;
 }
 
@@ -138,6 +140,7 @@ export function setNativeKernels(on: boolean): boolean {
   if (!loaded.addon) return false;
   enableNativeKernels(loaded.addon);
   patchLayersGru();
+  patchKerasSparseCrossentropy();
   return true;
 }
 

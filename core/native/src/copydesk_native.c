@@ -321,6 +321,56 @@ static napi_value js_softmax_ce(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Keras sparse categorical cross-entropy on probabilities (tf.layers' own formula):
+ *   p' = clip(p, eps, 1-eps); S = sum p'; q = clip(p'_y / S, eps, 1-eps); loss = -log q
+ * kerasSparseCE(p[R,C], labels[R], loss[R] out, S[R] out, R, C, eps)
+ */
+static napi_value js_keras_sce(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  F32(0, p); F32(1, labels); F32(2, loss); F32(3, sums);
+  I32(4, R); I32(5, C);
+  double epsD; if (!get_f64(env, argv[6], &epsD)) { napi_throw_type_error(env, NULL, "copydesk_native: eps"); return NULL; }
+  const float lo = (float)epsD, hi = (float)(1.0 - epsD);
+  for (int r = 0; r < R; r++) {
+    const float *x = p + (size_t)r * C;
+    float s = 0.f;
+#pragma omp simd reduction(+ : s)
+    for (int j = 0; j < C; j++) { const float v = x[j] < lo ? lo : (x[j] > hi ? hi : x[j]); s += v; }
+    sums[r] = s;
+    const int lab = (int)floorf(labels[r]);
+    if (lab < 0 || lab >= C) { loss[r] = 0.f; continue; }
+    const float py = x[lab] < lo ? lo : (x[lab] > hi ? hi : x[lab]);
+    float q = py / s;
+    q = q < lo ? lo : (q > hi ? hi : q);
+    loss[r] = -logf(q);
+  }
+  return NULL;
+}
+
+/* kerasSparseCEGrad(p, labels, S, dloss, dp out, R, C, eps): the exact gradient of the above */
+static napi_value js_keras_sce_grad(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  F32(0, p); F32(1, labels); F32(2, sums); F32(3, dloss); F32(4, dp);
+  I32(5, R); I32(6, C);
+  double epsD; if (!get_f64(env, argv[7], &epsD)) { napi_throw_type_error(env, NULL, "copydesk_native: eps"); return NULL; }
+  const float lo = (float)epsD, hi = (float)(1.0 - epsD);
+  for (int r = 0; r < R; r++) {
+    const float *x = p + (size_t)r * C;
+    float *d = dp + (size_t)r * C;
+    const int lab = (int)floorf(labels[r]);
+    const float s = sums[r];
+    float py = 0.f, q = 0.f;
+    if (lab >= 0 && lab < C) { py = x[lab] < lo ? lo : (x[lab] > hi ? hi : x[lab]); q = py / s; }
+    if (lab < 0 || lab >= C || q < lo || q > hi) { memset(d, 0, sizeof(float) * (size_t)C); continue; }
+    const float g = dloss[r] / s;
+#pragma omp simd
+    for (int j = 0; j < C; j++) d[j] = (x[j] >= lo && x[j] <= hi) ? g : 0.f;
+    if (x[lab] >= lo && x[lab] <= hi) d[lab] -= dloss[r] / py;
+  }
+  return NULL;
+}
+
 /* sparseSoftmaxCEGrad(probs[R,C], labels[R], dloss[R], dlogits[R,C] out, R, C): (p - onehot) * dloss */
 static napi_value js_softmax_ce_grad(napi_env env, napi_callback_info info) {
   ARGS(6);
@@ -576,6 +626,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
     {"maxTrailing", NULL, js_max_trailing, NULL, NULL, NULL, napi_default, NULL},
     {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+    {"kerasSparseCE", NULL, js_keras_sce, NULL, NULL, NULL, napi_default, NULL},
+    {"kerasSparseCEGrad", NULL, js_keras_sce_grad, NULL, NULL, NULL, napi_default, NULL},
     {"softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL},
     {"clipGrad", NULL, js_clip_grad, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
