@@ -102,9 +102,9 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return this.vocab.decode(h.ids);
   }
 
-  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number } = {}): Candidate[] {
+  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number; decode?: DecodeOptions } = {}): Candidate[] {
     const src = this.source(attrs, c);
-    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1 }, c.tone);
+    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, ...opts.decode }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: this.vocab.decode(h.ids), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
     const temps = [0, ...new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8)];
     const rows = sampleRows(this.model, src, temps, o);
