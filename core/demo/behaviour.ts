@@ -4,7 +4,9 @@
  * Each user has a segment (学生党, 职场通勤 …) that tilts a hidden taste: weights over
  * categories, 3–5 liked attribute values, a price sensitivity, and for some users a
  * complaint (an aspect they are unhappy with in one category, e.g. 裤/尺码). Views come
- * from a mixture of taste (∝ affinity), popularity (heavy-tailed) and uniform noise; a
+ * from a mixture of taste, popularity (heavy-tailed) and uniform noise. Taste views are
+ * either a search for one liked value (picked ∝ its weight; the items carrying it, ∝ affinity)
+ * or browsing ∝ affinity^tasteFocus, so users mostly look at what they like; a
  * funnel view → click → fav/cart → buy → rate/review follows the user's liking of the item.
  * Ratings and reviews follow satisfaction: liking, the item's hidden flaw, the user's complaint.
  */
@@ -180,6 +182,13 @@ export interface BehaviourOptions {
   meanViews: number;
   /** Probability that a bought item gets a written review. */
   reviewRate: number;
+  /** Share of views drawn by taste and by popularity; the rest is uniform browsing noise. */
+  tasteShare: number;
+  popularShare: number;
+  /** Exponent on the affinity when a taste view picks an item (> 1: browsing concentrates on what the user likes most). */
+  tasteFocus: number;
+  /** Share of taste views that come from a search for one liked value (picked ∝ its weight), browsing the items that carry it. */
+  searchShare: number;
 }
 
 /** Events and reviews for every user, sorted by time. */
@@ -201,7 +210,15 @@ export function generateBehaviour(
     const taste = tastes.get(u.user_id)!;
     const aff = items.map((i) => affinity(taste, i, med));
     const meanAff = aff.reduce((a, b) => a + b, 0) / aff.length;
-    const byTaste = new WeightedSampler(aff);
+    const byTaste = new WeightedSampler(aff.map((a) => Math.pow(a, opts.tasteFocus)));
+    // Searches: for each liked value, the items carrying it (∝ affinity).
+    const searches = taste.top.map((t) => {
+      const ws = items.map((it, i) => (it.attributes.some((a) => a.key === t.key && a.value === t.value) ? aff[i] : 0));
+      return ws.some((w) => w > 0) ? new WeightedSampler(ws) : undefined;
+    });
+    const searchWeights = taste.top.map((t, k) => (searches[k] ? t.weight : 0));
+    const canSearch = searchWeights.some((w) => w > 0);
+    const tasteView = () => (canSearch && rng.chance(opts.searchShare) ? searches[rng.weighted(searchWeights)]!.draw(rng) : byTaste.draw(rng));
     const views = Math.max(5, Math.min(400, Math.round(Math.exp(logMean + 0.7 * rng.normal()))));
     const bought = new Set<number>();
     let t = START + rng.int(0, 3 * DAY);
@@ -216,7 +233,7 @@ export function generateBehaviour(
       t += rng.chance(0.15) ? rng.int(2 * 3600, Math.max(2 * 3600 + 1, maxGap)) : rng.int(15, 240);
       if (t > end) t = end - rng.int(0, 3600);
       const r = rng.next();
-      const idx = r < 0.55 ? byTaste.draw(rng) : r < 0.85 ? popular.draw(rng) : rng.int(0, items.length - 1);
+      const idx = r < opts.tasteShare ? tasteView() : r < opts.tasteShare + opts.popularShare ? popular.draw(rng) : rng.int(0, items.length - 1);
       const item = items[idx];
       const liking = Math.log(aff[idx] / meanAff) + 0.5 * rng.normal();
       push(idx, 'view', 1, t);
