@@ -144,6 +144,17 @@ describe('native accelerator: kernels match the cpu backend', function () {
     expect(Array.from(tf.tidy(() => tf.exp(tf.tensor1d([100, -100, NaN]))).dataSync())).to.deep.equal([Infinity, 0, NaN]);
   });
 
+  it('Equal with broadcasts (the max-pooling gradient compares x with its max) and the max-pool gradient itself', async () => {
+    await expectParity(() => {
+      const x = tf.round(rand([4, 7, 5], 140, 3));
+      const m = tf.max(x, 1, true);
+      const outs = [tf.equal(x, m), tf.equal(m, x), tf.equal(x, tf.round(rand([5], 141, 3))), tf.equal(x, x), tf.equal(tf.scalar(1), tf.scalar(1)),
+        tf.equal(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor2d([[1], [2]], [2, 1], 'int32'))].map((t) => tf.cast(t, 'float32'));
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.max(t, 1), rand([4, 5], 142))))(rand([4, 7, 5], 143));
+      return [...outs, g];
+    });
+  });
+
   it('Sum over leading, trailing, all and middle axes (keepDims too): values', async () => {
     await expectParity(() => {
       const x = rand([6, 5, 4], 80);

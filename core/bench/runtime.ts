@@ -8,9 +8,11 @@
  *              vocab 20k, 100 tokens, batch 64
  *   generator: the generator's real teacher-forced step (core/seq2seq/model.ts batchLoss),
  *              char vocab 5k, source 64, target 128, batch 32
- * Paths: `wasm` (plain wasm: COPYDESK_NATIVE=0), `native` (wasm + native kernels, the same
- * layers), `fused` (native + FusedGRU + fused softmax cross-entropy, step only), `cpu`
- * (with --cpu; very slow), and PyTorch 1 thread (../shared/tools/peer_torch_gru.py) for step.
+ * Paths: `wasm` (plain wasm: COPYDESK_NATIVE=0), `native` (wasm + native kernels with the very
+ * same code: tf.layers.gru then runs as the fused GRU kernel and the 'sparseCategoricalCrossentropy'
+ * loss as one native pass, automatically), `fused` (step only: FusedGRU + Dense logits +
+ * compileWithSparseLogitsLoss, i.e. no softmax layer), `cpu` (with --cpu; very slow), and
+ * PyTorch 1 thread (../shared/tools/peer_torch_gru.py) for step.
  * Each path runs in its own process; every figure is the median of N timed windows.
  */
 import { spawnSync } from 'child_process';

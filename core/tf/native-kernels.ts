@@ -400,6 +400,48 @@ function kerasSceGrad(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/** Element strides of `shape` right-aligned into `out` (0 where it broadcasts). */
+function broadcastStrides(shape: number[], out: number[]): number[] {
+  const st = new Array<number>(out.length).fill(0);
+  let acc = 1;
+  for (let i = shape.length - 1, o = out.length - 1; i >= 0; i--, o--) {
+    st[o] = shape[i] === 1 && out[o] !== 1 ? 0 : acc;
+    acc *= shape[i]!;
+  }
+  return st;
+}
+
+/**
+ * Equal with any broadcast (the gradient of max-pooling compares x [B,L,D] with its max [B,1,D],
+ * which wasm's generic broadcasting does slowly): a tight typed-array loop.
+ */
+function equal(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const a = args.inputs.a!, b = args.inputs.b!;
+  if (a.dtype !== b.dtype || (a.dtype !== 'float32' && a.dtype !== 'int32')) return original('Equal', args) as tf.TensorInfo;
+  const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  const out = backend.makeOutput(outShape, 'bool');
+  const n = size(outShape);
+  if (n === 0) return out;
+  const A = backend.typedArrayFromHeap(a), Bv = backend.typedArrayFromHeap(b), O = backend.typedArrayFromHeap(out) as Uint8Array;
+  const rank = outShape.length;
+  if (rank === 0) { O[0] = A[0] === Bv[0] ? 1 : 0; return out; }
+  const sa = broadcastStrides(a.shape, outShape), sb = broadcastStrides(b.shape, outShape);
+  const inner = outShape[rank - 1]!, ia = sa[rank - 1]!, ib = sb[rank - 1]!;
+  const coords = new Array<number>(rank - 1).fill(0);
+  let baseA = 0, baseB = 0;
+  for (let o = 0; o < n; o += inner) {
+    for (let j = 0, pa = baseA, pb = baseB; j < inner; j++, pa += ia, pb += ib) O[o + j] = A[pa] === Bv[pb] ? 1 : 0;
+    for (let d = rank - 2; d >= 0; d--) {
+      baseA += sa[d]!; baseB += sb[d]!;
+      if (++coords[d]! < outShape[d]!) break;
+      baseA -= sa[d]! * outShape[d]!; baseB -= sb[d]! * outShape[d]!;
+      coords[d] = 0;
+    }
+  }
+  return out;
+}
+
 export const CLIP_GRAD = 'CopydeskClipByValueGrad';
 
 /** inputs {x, dy}, attrs {min, max} → dy where min ≤ x ≤ max, else 0 */
@@ -452,6 +494,7 @@ const KERNELS: Array<{ kernelName: string; kernelFunc: KernelFn }> = [
   { kernelName: 'Cast', kernelFunc: cast },
   { kernelName: CLIP_GRAD, kernelFunc: clipGrad },
   { kernelName: 'Softmax', kernelFunc: softmax },
+  { kernelName: 'Equal', kernelFunc: equal },
   { kernelName: KERAS_SCE, kernelFunc: kerasSce },
   { kernelName: KERAS_SCE_GRAD, kernelFunc: kerasSceGrad },
   { kernelName: GRU_FORWARD, kernelFunc: gruForward },
