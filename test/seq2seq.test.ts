@@ -13,7 +13,7 @@ import { parseAttrs, AttributeError, AttributeTable, attrCoverage } from '../cor
 import { toneOf, lengthOf, toneScore } from '../core/seq2seq/controls';
 import { blockedTokens, immediateRepeatTokens, sampleToken, beamSearch, sampleRows } from '../core/seq2seq/decode';
 import { trainGenerator } from '../core/seq2seq/train';
-import { loadGenerator, Seq2SeqGenerator } from '../core/seq2seq/generator';
+import { loadGenerator, Seq2SeqGenerator, selfDistinct } from '../core/seq2seq/generator';
 import { rng } from '../core/seq2seq/data';
 import { PROJECT_ROOT, modelsDir } from '../core/util/paths';
 
@@ -76,6 +76,7 @@ describe('seq2seq: decoding helpers', () => {
     expect([...immediateRepeatTokens([1, 8, 9, 8], 4)]).to.deep.equal([9]);
     expect([...immediateRepeatTokens([5, 6, 7, 5, 6], 3)]).to.deep.equal([7]);
     expect(immediateRepeatTokens([3, 3], 4).size).to.equal(0); // single-character reduplication (美美) stays allowed
+    expect(selfDistinct('abab')).to.be.closeTo(2 / 3, 1e-12); // the reranker's self-repetition term
   });
 
   it('samples only inside the top-p nucleus; temperature 0 is argmax', () => {

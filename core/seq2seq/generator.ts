@@ -20,13 +20,15 @@ import { initRuntime } from '../tf/runtime';
 export interface RerankWeights {
   /** per unit of toneScore (marker words per 100 chars) */
   tone?: number;
+  /** per unit of within-text distinct-bigram ratio (penalises self-repetition) */
+  distinct?: number;
   coverage: number;
   prefer: number;
   contradiction: number;
   logp: number;
 }
 
-export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08 };
+export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5 };
 
 export interface Candidate {
   text: string;
@@ -47,6 +49,13 @@ function bigrams(s: string): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i] + cs[i + 1]);
   return out;
+}
+
+/** Distinct character bigrams / all bigrams within one text. */
+export function selfDistinct(text: string): number {
+  const cs = Array.from(text);
+  if (cs.length < 2) return 0;
+  return bigrams(text).size / (cs.length - 1);
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
@@ -123,7 +132,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const cov = attrCoverage(attrs, cand.text);
     const pref = c.prefer.length ? c.prefer.filter((v) => cand.text.includes(v)).length / c.prefer.length : 0;
     const contra = this.table.contradictions(attrs, cand.text).length;
-    return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp + (w.tone ?? 0) * toneScore(cand.text, c.tone);
+    return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp + (w.tone ?? 0) * toneScore(cand.text, c.tone) + (w.distinct ? w.distinct * selfDistinct(cand.text) : 0);
   }
 
   /** Best `n` candidates by score, skipping near-duplicates (character-bigram Jaccard > 0.6). */
