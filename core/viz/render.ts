@@ -19,7 +19,7 @@ export const DEFAULT_CONFIG = {
   font: 'Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Helvetica, Arial, sans-serif',
   background: 'white',
   view: { stroke: 'transparent' },
-  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e8e8e8' },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e8e8e8', labelLimit: 260 },
   title: { fontSize: 14, anchor: 'start' as const },
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
 };
