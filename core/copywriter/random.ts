@@ -1,4 +1,5 @@
 /** A small seeded random source: uniform, normal, gamma and beta draws (for Thompson sampling). */
+import { mulberry32 } from '../util/random';
 
 export interface Rng {
   next(): number;
@@ -6,16 +7,7 @@ export interface Rng {
 
 /** mulberry32: fast, seeded, good enough for sampling. */
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+  return { next: mulberry32(seed) };
 }
 
 export const mathRng: Rng = { next: () => Math.random() };

@@ -1,16 +1,12 @@
 /** A small seeded PRNG (mulberry32) and the draws the trainers need, so runs are reproducible. */
+import { mulberry32 } from '../util/random';
+
 export class Rng {
-  private s: number;
   private spare: number | undefined;
-  constructor(seed = 42) {
-    this.s = seed >>> 0 || 0x9e3779b9;
-  }
   /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed = 42) {
+    this.next = mulberry32(seed >>> 0 || 0x9e3779b9);
   }
   /** Uniform integer in [0, n). */
   int(n: number): number {

@@ -29,25 +29,9 @@ export interface TrainOptions {
   onEpoch?: (info: { epoch: number; loss: number; valAccuracy: number; seconds: number; accum: Float32Array }) => Promise<void> | void;
 }
 
-/** A small seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng, shuffleInPlace as shuffle } from '../util/random';
 
-export function shuffle<T>(xs: T[], rand: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
+export { rng, shuffle };
 
 /** Batches of similar length (little padding), in random order. */
 export function bucketBatches(lengths: number[], batchSize: number, rand: () => number): number[][] {
