@@ -2,16 +2,9 @@
 import { expect } from 'chai';
 
 /** Deterministic pseudo-random numbers (mulberry32) so both backends see the same data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../core/util/random';
+
+export { rng };
 
 export function randArray(n: number, seed: number, scale = 1): Float32Array {
   const r = rng(seed);

@@ -4,6 +4,7 @@ import { parseAttrs, Attribute } from './attrs';
 import { controlsOf, Controls } from './controls';
 import { CharVocab, BOS, EOS } from './vocab';
 import { Batch, reverseWithinLength } from './model';
+import { mulberry32 as rng, shuffleInPlace } from '../util/random';
 
 export interface Pair {
   content: string;
@@ -15,25 +16,11 @@ export interface Example {
   tgt: number[];
 }
 
-/** Small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
+/** A shuffled copy (the input is left as it is). */
 export function shuffle<T>(xs: T[], rand: () => number): T[] {
-  const a = xs.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
+  return shuffleInPlace(xs.slice(), rand);
 }
 
 /** Seeded split: `valSize` pairs held out for validation, the rest for training. */
