@@ -62,7 +62,7 @@ export class SentimentAnalyzer implements SentimentPort {
     return texts.map((_, i) => ({
       label: labelFor(probs[i], this.neutralHalfWidth),
       probability: probs[i],
-      aspects: this.aspectsOf(mentions[i], clauseProb),
+      aspects: this.aspectsOf(mentions[i], clauseProb, probs[i]),
     }));
   }
 
@@ -70,15 +70,24 @@ export class SentimentAnalyzer implements SentimentPort {
     return this.aspectMode === 'model' || (this.aspectMode === 'hybrid' && !m.cue);
   }
 
-  private aspectsOf(mentions: AspectMention[], clauseProb: Map<string, number>): AspectSentiment[] {
+  /**
+   * The polarity the model gives a clause. Short clauses are often inside the neutral band
+   * (客服态度很好 → 0.47): then the whole review's polarity is used when it is clear, and
+   * otherwise no polarity is claimed for that mention.
+   */
+  private modelPolarity(clauseP: number, reviewP: number): Polarity | undefined {
+    const w = this.neutralHalfWidth;
+    const p = Math.abs(clauseP - 0.5) > w ? clauseP : Math.abs(reviewP - 0.5) > w ? reviewP : undefined;
+    return p === undefined ? undefined : p >= 0.5 ? 'positive' : 'negative';
+  }
+
+  private aspectsOf(mentions: AspectMention[], clauseProb: Map<string, number>, reviewP: number): AspectSentiment[] {
     const out: AspectSentiment[] = [];
     const seen = new Set<string>();
     for (const m of mentions) {
       let polarity: Polarity | undefined;
-      if (this.needsModel(m)) {
-        const p = clauseProb.get(m.clause)!;
-        polarity = p >= 0.5 ? 'positive' : 'negative';
-      } else polarity = m.cue;
+      if (this.needsModel(m)) polarity = this.modelPolarity(clauseProb.get(m.clause)!, reviewP);
+      else polarity = m.cue;
       if (!polarity) continue;
       const key = `${m.aspect}|${polarity}`;
       if (seen.has(key)) continue;
