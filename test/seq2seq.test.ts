@@ -223,3 +223,11 @@ describe('seq2seq: CLI', function () {
     expect(e.stderr).to.match(/:2 \(field "content"\)/);
   });
 });
+
+describe('generator output placeholders', () => {
+  it('never shows the dataset placeholders BRAND / <UNK> in copy', () => {
+    const { withoutPlaceholders } = require('../core/seq2seq/generator');
+    expect(withoutPlaceholders('BRAND这款雪纺衫<UNK>很仙')).to.equal('这款雪纺衫很仙');
+    expect(withoutPlaceholders('纯棉T恤')).to.equal('纯棉T恤');
+  });
+});

@@ -52,6 +52,14 @@ function bigrams(s: string): Set<string> {
 }
 
 /** Distinct character bigrams / all bigrams within one text. */
+/**
+ * AdvertiseGen masks brand names as the literal `BRAND` (and lost characters as `<UNK>`);
+ * the model learned to write them. Copy never shows either placeholder.
+ */
+export function withoutPlaceholders(text: string): string {
+  return text.replace(/BRAND|<UNK>|<unk>/g, '');
+}
+
 export function selfDistinct(text: string): number {
   const cs = Array.from(text);
   if (cs.length < 2) return 0;
@@ -108,13 +116,13 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const src = this.source(attrs, c);
     const o = this.decodeOptions(c.length, extra);
     const h = mode === 'beam' ? beamSearch(this.model, src, { beamSize: 4, n: 1, ...o })[0] : sampleRows(this.model, src, [0], o)[0];
-    return this.vocab.decode(h.ids);
+    return withoutPlaceholders(this.vocab.decode(h.ids));
   }
 
   candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number; decode?: DecodeOptions } = {}): Candidate[] {
     const src = this.source(attrs, c);
     const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, ...opts.decode }, c.tone);
-    const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: this.vocab.decode(h.ids), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
+    const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: withoutPlaceholders(this.vocab.decode(h.ids)), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
     const temps = [0, ...new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8)];
     const rows = sampleRows(this.model, src, temps, o);
     const out = rows.map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample'));
@@ -123,7 +131,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     // (their likelihood term is the mean of the model candidates', so coverage and contradictions decide).
     if (opts.exemplars && this.retrieval) {
       const mean = out.reduce((a, x) => a + x.meanLogp, 0) / Math.max(1, out.length);
-      for (const hit of this.retrieval.nearest(attrs, opts.exemplars)) out.push({ text: hit.summary, meanLogp: mean, source: 'retrieval' });
+      for (const hit of this.retrieval.nearest(attrs, opts.exemplars)) out.push({ text: withoutPlaceholders(hit.summary), meanLogp: mean, source: 'retrieval' });
     }
     return out;
   }
