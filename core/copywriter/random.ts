@@ -1,5 +1,5 @@
 /** A small seeded random source: uniform, normal, gamma and beta draws (for Thompson sampling). */
-import { mulberry32 } from '../util/random';
+import { marsagliaTsang, mulberry32 } from '../util/random';
 
 export interface Rng {
   next(): number;
@@ -25,20 +25,7 @@ export function gamma(rng: Rng, shape: number): number {
     while (u === 0) u = rng.next();
     return gamma(rng, shape + 1) * Math.pow(u, 1 / shape);
   }
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(rng);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.next();
-    if (u < 1 - 0.0331 * x ** 4) return d * v;
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
+  return marsagliaTsang(shape, () => rng.next(), () => normal(rng));
 }
 
 export function beta(rng: Rng, a: number, b: number): number {

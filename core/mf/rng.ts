@@ -1,5 +1,5 @@
 /** A small seeded PRNG (mulberry32) and the draws the trainers need, so runs are reproducible. */
-import { mulberry32 } from '../util/random';
+import { marsagliaTsang, mulberry32 } from '../util/random';
 
 export class Rng {
   private spare: number | undefined;
@@ -39,20 +39,7 @@ export class Rng {
   /** Gamma(shape, 1) (Marsaglia–Tsang), for the Bayesian sampler. */
   gamma(shape: number): number {
     if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.next() || 1e-12, 1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = this.next();
-      if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-    }
+    return marsagliaTsang(shape, this.next, () => this.normal());
   }
 }
 

@@ -22,3 +22,25 @@ export function shuffleInPlace<T>(xs: T[], rand: () => number): T[] {
   }
   return xs;
 }
+
+/**
+ * Gamma(shape, 1) for shape ≥ 1 by Marsaglia & Tsang, from the caller's uniform and
+ * standard-normal draws (each sampler keeps its own streams, so its sequences stay its own).
+ * Callers boost shape < 1 themselves: Gamma(a) = Gamma(a + 1) · U^(1/a).
+ */
+export function marsagliaTsang(shape: number, uniform: () => number, normal: () => number): number {
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = uniform();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
