@@ -15,6 +15,8 @@ import { blockedTokens, immediateRepeatTokens, sampleToken, beamSearch, sampleRo
 import { trainGenerator } from '../core/seq2seq/train';
 import { loadGenerator, Seq2SeqGenerator, selfDistinct } from '../core/seq2seq/generator';
 import { rng } from '../core/seq2seq/data';
+import { RetrievalIndex } from '../core/seq2seq/retrieval';
+import { EXEMPLAR } from '../core/seq2seq/vocab';
 import { PROJECT_ROOT, modelsDir } from '../core/util/paths';
 
 const PAIRS = [
@@ -176,6 +178,88 @@ describe('seq2seq: a tiny model', function () {
     let err: Error | undefined;
     await loadGenerator(broken).catch((e: Error) => (err = e));
     expect(err?.message).to.match(/weights\.bin has 10 bytes/);
+  });
+});
+
+describe('seq2seq: retrieval (exemplars)', () => {
+  const pairs = [
+    ...PAIRS,
+    { content: '类型#裙*颜色#白色*材质#雪纺*裙长#连衣裙', summary: '白色雪纺连衣裙，飘逸温柔。' },
+    { content: '类型#裙*颜色#白色*材质#雪纺', summary: '白色雪纺裙，清新飘逸。' },
+  ];
+
+  it('nearest ranks by shared attributes (earlier first on ties) and can skip an item', () => {
+    const index = new RetrievalIndex(pairs);
+    const q = parseAttrs('类型#裙*颜色#白色*材质#雪纺');
+    const all = index.nearest(q, 3);
+    expect(all.map((h) => h.summary)).to.deep.equal([PAIRS[0].summary, pairs[5].summary, pairs[4].summary]);
+    expect(index.nearest(q, 1, false, 0)[0].summary).to.equal(pairs[5].summary);
+    expect(index.nearest(q, 10)).to.have.length(pairs.length);
+  });
+
+  it('a training pair never gets itself (nor a copy with the same text) as its exemplar', () => {
+    const index = new RetrievalIndex(pairs);
+    for (const k of [1, 2, 3]) {
+      const ex = index.exemplarsForOwnPairs(k, rng(3));
+      expect(ex).to.have.length(pairs.length);
+      ex.forEach((e, i) => expect(e, `pair ${i}`).to.not.equal(pairs[i].summary));
+    }
+    // pair 0 and pair 5 share their text: pair 0's nearest exemplar is the 连衣裙 copy, the nearest with another text
+    expect(index.exemplarsForOwnPairs(1, rng(3))[0]).to.equal(pairs[4].summary);
+  });
+});
+
+describe('seq2seq: a tiny retrieval-augmented model', function () {
+  this.timeout(300_000);
+  let dir: string;
+
+  before(async () => {
+    await initRuntime();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copydesk-seq2seq-ex-'));
+    const base = { pairs: PAIRS, valSize: 0, batchSize: 4, lr: 0.01, seed: 7, minCharCount: 1, maxTgt: 40, quiet: true, log: () => {}, config: { emb: 16, encHidden: 16, decHidden: 32, dropout: 0, copy: true } };
+    await trainGenerator({ ...base, out: path.join(dir, 'plain'), work: path.join(dir, 'w1'), epochs: 3, patience: 3 });
+    await trainGenerator({ ...base, out: path.join(dir, 'ex'), work: path.join(dir, 'w2'), epochs: 3, patience: 3, init: path.join(dir, 'plain'), exemplarChars: 12 });
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('warm start keeps the trained vocabulary and appends the exemplar marker', async () => {
+    const plain = await loadGenerator(path.join(dir, 'plain'));
+    const ex = await loadGenerator(path.join(dir, 'ex'), { retrieval: new RetrievalIndex(PAIRS) });
+    expect(ex.vocab.tokens.slice(0, plain.vocab.size)).to.deep.equal(plain.vocab.tokens);
+    expect(ex.vocab.tokens[plain.vocab.size]).to.equal(EXEMPLAR);
+    expect(ex.model.cfg.exemplarChars).to.equal(12);
+    expect(ex.model.w.get('emb')!.shape[0]).to.equal(plain.vocab.size + 1);
+    expect(plain.usesExemplars).to.equal(false);
+    expect(ex.usesExemplars).to.equal(true);
+  });
+
+  it('decodes from one source per exemplar, each ending with the marker and at most exemplarChars characters of it', async () => {
+    const ex = await loadGenerator(path.join(dir, 'ex'), { retrieval: new RetrievalIndex(PAIRS) });
+    const attrs = parseAttrs(PAIRS[0].content);
+    const c = ex.controlsFor(attrs, { tone: 'warm' });
+    const srcs = ex.sources(attrs, c, 3);
+    expect(srcs).to.have.length(3);
+    const marker = ex.vocab.id(EXEMPLAR);
+    const plainLen = ex.source(attrs, c).length;
+    for (const s of srcs) {
+      expect(s.indexOf(marker)).to.equal(plainLen);
+      expect(s.length - plainLen - 1).to.be.within(1, 12);
+    }
+    // the nearest exemplar of pair 0 is its own copy (the index holds it): the source carries its first characters
+    expect(ex.vocab.decode(srcs[0].slice(plainLen + 1))).to.equal(PAIRS[0].summary.slice(0, 12));
+    const drafts = await ex.generate({ attrs: PAIRS[0].content, tone: 'warm', n: 3 });
+    expect(drafts).to.have.length(3);
+    for (const d of drafts) expect(d.text).to.not.include('<ex>');
+    // without an index the same model writes from the plain source
+    const alone = await loadGenerator(path.join(dir, 'ex'), { retrieval: new RetrievalIndex([]) });
+    expect(alone.sources(attrs, c, 3)).to.deep.equal([ex.source(attrs, c)]);
+  });
+
+  it('a vocabulary without the marker refuses an exemplar', async () => {
+    const plain = await loadGenerator(path.join(dir, 'plain'));
+    const attrs = parseAttrs(PAIRS[0].content);
+    expect(() => plain.vocab.encodeSource(attrs, plain.controlsFor(attrs, { tone: 'warm' }), { text: '白色', chars: 5 })).to.throw(/trained without exemplars/);
   });
 });
 

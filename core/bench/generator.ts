@@ -26,9 +26,9 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   const { train, val } = split(rows, 250, 42);
   const evalPairs = opts.quick ? val.slice(0, 10) : val;
   const t0 = process.hrtime.bigint();
-  const g = await loadGenerator(dir);
-  const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
   const index = new RetrievalIndex(train);
+  const g = await loadGenerator(dir, { retrieval: index });
+  const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
   const model = (await evaluatePairs(evalPairs, SHIPPED_DECODE, { generator: g, table: g.table, quiet: true })).report;
   const peer = (await evaluatePairs(evalPairs, 'retrieval', { table: g.table, index, quiet: true })).report;
   // Latency of one request for three drafts (what the copywriter asks for), after one warm-up request.

@@ -39,18 +39,26 @@ export function truncateCopy(copy: string, max: number): string {
   return head.join('');
 }
 
-export function makeExample(vocab: CharVocab, attrs: Attribute[], c: Controls, copy: string, maxTgt: number): Example {
-  return { src: vocab.encodeSource(attrs, c), tgt: [...vocab.encodeText(truncateCopy(copy, maxTgt)), EOS] };
+export function makeExample(vocab: CharVocab, attrs: Attribute[], c: Controls, copy: string, maxTgt: number, exemplar?: { text: string; chars: number }): Example {
+  return { src: vocab.encodeSource(attrs, c, exemplar), tgt: [...vocab.encodeText(truncateCopy(copy, maxTgt)), EOS] };
+}
+
+/** Exemplars for a retrieval-augmented model: one text per pair ('' = none), cut to `chars`; a share `dropRate` is left out so the model also writes without one. */
+export interface ExemplarInput {
+  texts: string[];
+  chars: number;
+  dropRate: number;
 }
 
 /** Examples for training: controls derived from the copy; the first-mentioned value is marked preferred in half of them. */
-export function makeExamples(vocab: CharVocab, pairs: Pair[], maxTgt: number, seed = 5): Example[] {
+export function makeExamples(vocab: CharVocab, pairs: Pair[], maxTgt: number, seed = 5, exemplars?: ExemplarInput): Example[] {
   const rand = rng(seed);
-  return pairs.map((p) => {
+  return pairs.map((p, i) => {
     const attrs = parseAttrs(p.content);
     const c = controlsOf(attrs, p.summary);
     if (rand() < 0.5) c.prefer = [];
-    return makeExample(vocab, attrs, c, p.summary, maxTgt);
+    const ex = exemplars && exemplars.texts[i] && rand() >= exemplars.dropRate ? { text: exemplars.texts[i], chars: exemplars.chars } : undefined;
+    return makeExample(vocab, attrs, c, p.summary, maxTgt, ex);
   });
 }
 

@@ -30,6 +30,8 @@ export interface DecodeOptions {
   maxLen?: number;
   /** Beam scores are divided by length^lengthPenalty. */
   lengthPenalty?: number;
+  /** Further token ids never produced (e.g. the vocabulary's exemplar marker). */
+  banned?: number[];
 }
 
 export interface Hypothesis {
@@ -71,6 +73,7 @@ export function immediateRepeatTokens(ids: number[], maxSpan: number): Set<numbe
 /** Zeroes the probability of tokens that may not come next. */
 function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
   for (let v = 0; v < BANNED_BASE; v++) if (v !== EOS) row[v] = 0;
+  if (o.banned) for (const v of o.banned) row[v] = 0;
   if (ids.length < (o.minLen ?? 0)) row[EOS] = 0;
   for (const v of blockedTokens(ids, o.noRepeatNgram ?? 0)) row[v] = 0;
   if (o.noImmediateRepeat) for (const v of immediateRepeatTokens(ids, o.noImmediateRepeat)) row[v] = 0;

@@ -30,7 +30,7 @@ export async function evaluatePairs(
       if (!g) throw new Error('no generator loaded');
       const c = g.controlsFor(attrs, { tone: 'warm' });
       if (mode === 'hybrid') output = g.rerank(attrs, c, g.candidates(attrs, c, { samples: opts.samples ?? 5, exemplars: 3 }), 1)[0]?.text ?? '';
-      else if (mode === 'rerank') output = g.rerank(attrs, c, g.candidates(attrs, c, { samples: opts.samples ?? 5, beam: 0 }), 1)[0]?.text ?? '';
+      else if (mode === 'rerank') output = g.rerank(attrs, c, g.candidates(attrs, c, { ...g.candidatePlan(1), ...(opts.samples ? { samples: opts.samples } : {}) }), 1)[0]?.text ?? '';
       else output = g.decodeOne(attrs, c, mode);
     }
     items.push({ attrs, reference: p.summary, output });

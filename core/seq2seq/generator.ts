@@ -16,6 +16,7 @@ import { CharVocab } from './vocab';
 import { RetrievalIndex } from './retrieval';
 import { modelsDir } from '../util/paths';
 import { initRuntime } from '../tf/runtime';
+import { loadAdvertiseGen, sharedPath, SHARED } from '../data/datasets';
 
 export interface RerankWeights {
   /** per unit of toneScore (marker words per 100 chars) */
@@ -27,6 +28,9 @@ export interface RerankWeights {
   contradiction: number;
   logp: number;
 }
+
+/** Candidates of a retrieval-augmented model per request: this many exemplars (at least n), a greedy row and `samples` samples each. */
+export const EXEMPLAR_PLAN = { sources: 3, samples: 2 };
 
 export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5 };
 
@@ -92,13 +96,28 @@ export class Seq2SeqGenerator implements GeneratorPort {
     };
   }
 
-  source(attrs: Attribute[], c: Controls): number[] {
-    return this.vocab.encodeSource(attrs, c);
+  source(attrs: Attribute[], c: Controls, exemplar?: string): number[] {
+    return this.vocab.encodeSource(attrs, c, exemplar !== undefined && this.model.cfg.exemplarChars ? { text: withoutPlaceholders(exemplar), chars: this.model.cfg.exemplarChars } : undefined);
+  }
+
+  /** Whether this model reads an exemplar (retrieval-augmented) and has an index to take it from. */
+  get usesExemplars(): boolean {
+    return Boolean(this.model.cfg.exemplarChars && this.retrieval && this.retrieval.size > 0);
+  }
+
+  /**
+   * The sources to decode from: with exemplars, one per nearest training copy (`k` of them, each
+   * an edit of a different human copy); otherwise the plain source.
+   */
+  sources(attrs: Attribute[], c: Controls, k: number): number[][] {
+    if (!this.usesExemplars || !this.retrieval) return [this.source(attrs, c)];
+    const hits = this.retrieval.nearest(attrs, k);
+    return hits.length ? hits.map((h) => this.source(attrs, c, h.summary)) : [this.source(attrs, c)];
   }
 
   decodeOptions(length: LengthBucket, extra: DecodeOptions = {}, tone?: Tone): DecodeOptions {
     const L = LENGTH_TARGET[length];
-    return { noRepeatNgram: 4, noImmediateRepeat: 4, minLen: L.min, maxLen: L.max, topP: 0.9, bias: tone ? this.toneBias(tone) : undefined, ...extra };
+    return { noRepeatNgram: 4, noImmediateRepeat: 4, minLen: L.min, maxLen: L.max, topP: 0.9, bias: tone ? this.toneBias(tone) : undefined, banned: this.banned, ...extra };
   }
 
   /** Token-id form of TONE_BIAS for this vocabulary. */
@@ -111,22 +130,31 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return m.size ? m : undefined;
   }
 
-  /** Greedy or beam output for evaluation (one text per input). */
+  /** Token ids never generated beyond the fixed specials (the exemplar marker, when the vocabulary has one). */
+  private get banned(): number[] {
+    return this.vocab.nonTextIds();
+  }
+
+  /** Greedy or beam output for evaluation (one text per input; with exemplars, from the nearest one). */
   decodeOne(attrs: Attribute[], c: Controls, mode: 'greedy' | 'beam', extra: DecodeOptions = {}): string {
-    const src = this.source(attrs, c);
+    const src = this.sources(attrs, c, 1)[0];
     const o = this.decodeOptions(c.length, extra);
     const h = mode === 'beam' ? beamSearch(this.model, src, { beamSize: 4, n: 1, ...o })[0] : sampleRows(this.model, src, [0], o)[0];
     return withoutPlaceholders(this.vocab.decode(h.ids));
   }
 
-  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number; decode?: DecodeOptions } = {}): Candidate[] {
-    const src = this.source(attrs, c);
+  /**
+   * Candidates: per source (see `sources`: one per exemplar for a retrieval-augmented model), a greedy
+   * row and `samples` sampled rows in one batch; optionally beam search (first source) and, with
+   * `exemplars`, the nearest training copies themselves.
+   */
+  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number; sources?: number; decode?: DecodeOptions } = {}): Candidate[] {
+    const srcs = this.sources(attrs, c, opts.sources ?? 1);
     const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, ...opts.decode }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: withoutPlaceholders(this.vocab.decode(h.ids)), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
     const temps = [0, ...new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8)];
-    const rows = sampleRows(this.model, src, temps, o);
-    const out = rows.map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample'));
-    if (opts.beam) out.push(...beamSearch(this.model, src, { ...o, beamSize: opts.beam, n: Math.min(2, opts.beam) }).map((h) => toCand(h, 'beam')));
+    const out = srcs.flatMap((src, k) => sampleRows(this.model, src, temps, { ...o, seed: (o.seed ?? 1) + 7919 * k }).map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample')));
+    if (opts.beam) out.push(...beamSearch(this.model, srcs[0], { ...o, beamSize: opts.beam, n: Math.min(2, opts.beam) }).map((h) => toCand(h, 'beam')));
     // Retrieval exemplars: the copy of the training items sharing most attributes, scored like model output
     // (their likelihood term is the mean of the model candidates', so coverage and contradictions decide).
     if (opts.exemplars && this.retrieval) {
@@ -164,11 +192,19 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return chosen.map(({ text, score }) => ({ text, score }));
   }
 
+  /**
+   * What a request for `n` drafts decodes: a greedy row and samples per source; a retrieval-augmented
+   * model decodes from several exemplars (each draft can edit a different human copy).
+   */
+  candidatePlan(n: number): { samples: number; sources: number } {
+    return this.usesExemplars ? { samples: EXEMPLAR_PLAN.samples, sources: Math.max(EXEMPLAR_PLAN.sources, n) } : { samples: Math.max(5, n + 2), sources: 1 };
+  }
+
   async generate(req: GenerateRequest): Promise<GeneratedCopy[]> {
     const attrs = parseAttrs(req.attrs);
     if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new UsageProblem(`n must be an integer from 1 to 10 (got ${req.n})`);
     const c = this.controlsFor(attrs, req);
-    const cands = this.candidates(attrs, c, { samples: Math.max(5, req.n + 2), seed: req.seed ?? 1 });
+    const cands = this.candidates(attrs, c, { ...this.candidatePlan(req.n), seed: req.seed ?? 1 });
     return this.rerank(attrs, c, cands, req.n);
   }
 }
@@ -177,11 +213,22 @@ export function defaultGeneratorDir(): string {
   return path.join(modelsDir(), 'generator');
 }
 
+/**
+ * The exemplar corpus a retrieval-augmented model edits from when the caller gives none: the shared
+ * AdvertiseGen copy when it is there (it is read in place, never shipped); otherwise none, and the
+ * model writes without an exemplar (it was trained to, on 10 % of its examples).
+ */
+export function defaultExemplarIndex(): RetrievalIndex | undefined {
+  const file = sharedPath(SHARED.advertiseGen);
+  return fs.existsSync(file) ? new RetrievalIndex(loadAdvertiseGen(file, { skipBad: true }).rows) : undefined;
+}
+
 /** Loads the shipped generator (models/generator by default); initialises the TF runtime first. */
 export async function loadGenerator(dir: string = defaultGeneratorDir(), opts: { retrieval?: RetrievalIndex } = {}): Promise<Seq2SeqGenerator> {
   await initRuntime();
   const { w, cfg, vocab, json } = loadWeights(dir);
   const tableFile = path.join(dir, 'attributes.json');
   const table = fs.existsSync(tableFile) ? AttributeTable.fromJSON(JSON.parse(fs.readFileSync(tableFile, 'utf8')) as Record<string, string[]>) : new AttributeTable();
-  return new Seq2SeqGenerator({ w, cfg }, vocab, table, json.training ?? {}, opts.retrieval);
+  const retrieval = opts.retrieval ?? (cfg.exemplarChars ? defaultExemplarIndex() : undefined);
+  return new Seq2SeqGenerator({ w, cfg }, vocab, table, json.training ?? {}, retrieval);
 }

@@ -21,6 +21,8 @@ export interface ModelConfig {
   decHidden: number;
   copy: boolean;
   dropout: number;
+  /** Retrieval-augmented: the source ends with `<ex>` and this many characters of the nearest training copy (0 or absent: no exemplar). */
+  exemplarChars?: number;
 }
 
 export const DEFAULT_CONFIG: Omit<ModelConfig, 'vocabSize'> = { emb: 128, encHidden: 128, decHidden: 256, copy: true, dropout: 0.2 };
@@ -166,6 +168,12 @@ export interface Batch {
 
 /** Mean token negative log-likelihood of a teacher-forced batch. */
 export function batchLoss(w: Weights, cfg: ModelConfig, b: Batch, training: boolean, seed = 0): tf.Scalar {
+  const logp = tokenLogProbs(w, cfg, b, training, seed);
+  return tf.div(tf.neg(tf.sum(tf.mul(logp, b.tgtMask))), tf.maximum(tf.sum(b.tgtMask), 1)) as tf.Scalar;
+}
+
+/** Teacher-forced log-probability of every target token [B*T] (padding positions included: mask them with tgtMask). */
+export function tokenLogProbs(w: Weights, cfg: ModelConfig, b: Batch, training: boolean, seed = 0): tf.Tensor1D {
   const [B, T] = b.tgtIn.shape;
   const Hd = cfg.decHidden;
   const e = encode(w, cfg, b.src, b.srcRev, b.revIdx, training, seed);
@@ -186,7 +194,7 @@ export function batchLoss(w: Weights, cfg: ModelConfig, b: Batch, training: bool
   } else {
     logp = ly as tf.Tensor1D;
   }
-  return tf.div(tf.neg(tf.sum(tf.mul(logp, b.tgtMask))), tf.maximum(tf.sum(b.tgtMask), 1)) as tf.Scalar;
+  return logp;
 }
 
 /** What the decoder needs per request, prepared once (tiled to N hypotheses). */

@@ -13,12 +13,12 @@ export interface RetrievalHit {
 }
 
 export class RetrievalIndex {
-  private items: Array<{ pairs: Set<string>; type: string; pair: Pair }>;
+  private items: Array<{ attrs: Attribute[]; pairs: Set<string>; type: string; pair: Pair }>;
 
   constructor(pairs: Pair[]) {
     this.items = pairs.map((p) => {
       const attrs = parseAttrs(p.content);
-      return { pairs: new Set(attrs.map((a) => `${a.key}#${a.value}`)), type: attrs.find((a) => a.key === '类型')?.value ?? '', pair: p };
+      return { attrs, pairs: new Set(attrs.map((a) => `${a.key}#${a.value}`)), type: attrs.find((a) => a.key === '类型')?.value ?? '', pair: p };
     });
   }
 
@@ -26,20 +26,41 @@ export class RetrievalIndex {
     return this.items.length;
   }
 
-  /** Top-k by shared key#value pairs (ties: higher Jaccard, then earlier item), skipping an identical attribute string if `excludeSame`. */
-  nearest(attrs: Attribute[], k = 1, excludeSame = false): RetrievalHit[] {
+  /**
+   * Top-k by shared key#value pairs (ties: higher Jaccard, then earlier item), skipping an identical
+   * attribute string if `excludeSame`, and item `skip` (an index into the pairs, e.g. the query itself).
+   */
+  nearest(attrs: Attribute[], k = 1, excludeSame = false, skip = -1): RetrievalHit[] {
     const q = new Set(attrs.map((a) => `${a.key}#${a.value}`));
     const type = attrs.find((a) => a.key === '类型')?.value ?? '';
-    const scored: RetrievalHit[] = [];
-    for (const it of this.items) {
+    // Keep the k best in order (k is small): earlier items win ties.
+    const best: Array<{ i: number; overlap: number; score: number }> = [];
+    this.items.forEach((it, i) => {
+      if (i === skip) return;
       let overlap = 0;
       for (const x of q) if (it.pairs.has(x)) overlap++;
-      if (excludeSame && overlap === q.size && overlap === it.pairs.size) continue;
+      if (excludeSame && overlap === q.size && overlap === it.pairs.size) return;
       const jac = overlap / (q.size + it.pairs.size - overlap);
       const score = overlap + jac + (it.type === type ? 0.5 : 0);
-      scored.push({ content: it.pair.content, summary: it.pair.summary, overlap, score });
-    }
-    // Stable: earlier items win ties.
-    return scored.map((s, i) => ({ s, i })).sort((a, b) => b.s.score - a.s.score || a.i - b.i).slice(0, k).map((x) => x.s);
+      if (best.length === k && score <= best[k - 1].score) return;
+      let j = Math.min(best.length, k - 1);
+      while (j > 0 && best[j - 1].score < score) j--;
+      best.splice(j, 0, { i, overlap, score });
+      if (best.length > k) best.pop();
+    });
+    return best.map(({ i, overlap, score }) => ({ content: this.items[i].pair.content, summary: this.items[i].pair.summary, overlap, score }));
+  }
+
+  /**
+   * An exemplar for each indexed pair, for training a retrieval-augmented model: one of the `k`
+   * nearest other pairs (seeded choice, never the pair itself nor a copy with the same text).
+   */
+  exemplarsForOwnPairs(k: number, rand: () => number): string[] {
+    return this.items.map((it, i) => {
+      const hits = this.nearest(it.attrs, k + 1, false, i)
+        .filter((h) => h.summary !== it.pair.summary)
+        .slice(0, k);
+      return hits.length ? hits[Math.floor(rand() * hits.length)].summary : '';
+    });
   }
 }

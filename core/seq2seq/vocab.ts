@@ -18,6 +18,13 @@ export const CONTROL_TOKENS = [
   '<pref>', '</pref>', '<sep>', '<kv>',
 ];
 
+/**
+ * Marks the start of an exemplar (a retrieved human copy of a similar item) in the source of a
+ * retrieval-augmented model. It is appended to an existing vocabulary (see `withExemplarToken`),
+ * after the characters, so a model trained without exemplars keeps its token ids.
+ */
+export const EXEMPLAR = '<ex>';
+
 /** Splits text into characters; the literal `<UNK>` some copy contains is one unknown token. */
 export function chars(text: string): string[] {
   const out: string[] = [];
@@ -67,8 +74,21 @@ export class CharVocab {
     return s;
   }
 
-  /** Source sequence: control tokens, then the attributes (`key <kv> value <sep> …`), preferred values wrapped in <pref>…</pref>. */
-  encodeSource(attrs: Attribute[], c: Controls): number[] {
+  /** This vocabulary with the exemplar marker appended (itself when it has one). */
+  withExemplarToken(): CharVocab {
+    return this.index.has(EXEMPLAR) ? this : new CharVocab([...this.tokens, EXEMPLAR]);
+  }
+
+  /** Tokens that are never generated: the specials except <eos>, control tokens and the exemplar marker. */
+  nonTextIds(): number[] {
+    return this.tokens.flatMap((t, i) => (i !== EOS && t.length > 1 && t.startsWith('<') && t.endsWith('>') ? [i] : []));
+  }
+
+  /**
+   * Source sequence: control tokens, then the attributes (`key <kv> value <sep> …`), preferred values
+   * wrapped in <pref>…</pref>; with an exemplar, `<ex>` and its first `exemplarChars` characters.
+   */
+  encodeSource(attrs: Attribute[], c: Controls, exemplar?: { text: string; chars: number }): number[] {
     const ids = [this.id(`<tone:${c.tone}>`), this.id(`<len:${c.length}>`), this.id(`<aspect:${c.aspect}>`)];
     const prefer = new Set(c.prefer);
     attrs.forEach((a, i) => {
@@ -77,6 +97,11 @@ export class CharVocab {
       if (prefer.has(a.value)) ids.push(this.id('<pref>'), ...this.encodeText(a.value), this.id('</pref>'));
       else ids.push(...this.encodeText(a.value));
     });
+    if (exemplar) {
+      const ex = this.index.get(EXEMPLAR);
+      if (ex === undefined) throw new Error('this vocabulary has no exemplar marker: the model was trained without exemplars');
+      ids.push(ex, ...this.encodeText(exemplar.text).slice(0, exemplar.chars));
+    }
     return ids;
   }
 }

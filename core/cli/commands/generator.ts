@@ -44,6 +44,8 @@ export function register(program: Command): void {
     .option('--max-steps <n>', 'stop after this many steps in this run', int('--max-steps'))
     .option('--config <json>', 'model config overrides, e.g. {"decHidden":256,"copy":false}')
     .option('--resume', 'continue from the checkpoint in --work')
+    .option('--exemplar-chars <n>', 'retrieval-augmented: end each source with this many characters of a similar training copy', int('--exemplar-chars'))
+    .option('--init <dir>', 'start from this trained model (weights and vocabulary)')
     .option('--skip-bad', 'skip malformed lines (reported) instead of stopping')
     .action(async (o) => {
       const { initRuntime } = require('../../tf/runtime') as typeof import('../../tf/runtime');
@@ -61,7 +63,7 @@ export function register(program: Command): void {
       }
       const r = await trainGenerator({
         pairs, out: o.out, work: o.work, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, valSize: o.valSize,
-        patience: o.patience, maxTgt: o.maxLen, maxSteps: o.maxSteps, resume: o.resume, config,
+        patience: o.patience, maxTgt: o.maxLen, maxSteps: o.maxSteps, resume: o.resume, config, exemplarChars: o.exemplarChars, init: o.init,
       });
       process.stderr.write(`done: ${r.state.step} steps, best epoch ${r.state.bestEpoch + 1} (val loss ${r.state.bestVal.toFixed(4)}), ${Math.round(r.state.trainSeconds)} s; model in ${o.out}\n`);
     });
@@ -75,7 +77,7 @@ export function register(program: Command): void {
     .option('--model <dir>', 'model folder', path.join(modelsDir(), 'generator'))
     .option('--decode <mode>', 'greedy | beam | rerank | hybrid (rerank + retrieval exemplars) (default: the shipped setting)')
     .option('--peer <name>', 'evaluate a baseline instead of the model: retrieval')
-    .option('--index <file>', 'training JSONL for the retrieval peer (default: the training part of the shared AdvertiseGen split)')
+    .option('--index <file>', 'training JSONL for the retrieval peer and the exemplars (default: the training part of the shared AdvertiseGen split)')
     .option('--split <part>', 'val | train: use that part of the seeded split of --data (as in training) instead of all of it')
     .option('--skip-bad', 'skip malformed lines (reported) instead of stopping')
     .action(async (o) => {
@@ -102,15 +104,14 @@ export function register(program: Command): void {
       if (o.limit) pairs = pairs.slice(0, o.limit);
       let generator: import('../../seq2seq/generator').Seq2SeqGenerator | undefined;
       let table: import('../../seq2seq/attrs').AttributeTable;
-      let index: import('../../seq2seq/retrieval').RetrievalIndex | undefined;
+      // The retrieval peer's index and a retrieval-augmented model's exemplars come from training pairs only, never from what is evaluated.
+      const idxPairs = o.index ? loadAdvertiseGen(o.index).rows : trainPart ?? s.split(loadAdvertiseGen(sharedPath(SHARED.advertiseGen)).rows, valSize, seed).train;
+      const index = new s.RetrievalIndex(idxPairs);
       if (mode === 'retrieval') {
-        const idxPairs = o.index ? loadAdvertiseGen(o.index).rows : trainPart ?? s.split(loadAdvertiseGen(sharedPath(SHARED.advertiseGen)).rows, valSize, seed).train;
-        index = new s.RetrievalIndex(idxPairs);
         table = s.AttributeTable.fromAttrStrings(idxPairs.map((p) => p.content));
       } else {
         await initRuntime();
-        const idx = mode === 'hybrid' ? new s.RetrievalIndex(o.index ? loadAdvertiseGen(o.index).rows : trainPart ?? s.split(loadAdvertiseGen(sharedPath(SHARED.advertiseGen)).rows, valSize, seed).train) : undefined;
-        generator = await s.loadGenerator(o.model, { retrieval: idx }).catch(asUsage);
+        generator = await s.loadGenerator(o.model, { retrieval: index }).catch(asUsage);
         table = generator.table;
       }
       const { report, outputs } = await evaluatePairs(pairs, mode, { generator, table, index }).catch(asUsage);
