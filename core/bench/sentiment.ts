@@ -4,7 +4,6 @@
  * latency (p50/p95, full analyze() with aspects), model size, aspect P/R on the
  * hand-labelled set (and on the demo store's reviews.csv when it has aspect columns).
  */
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BenchOptions } from './index';
@@ -14,6 +13,7 @@ import { loadSentimentModel, defaultSentimentDir } from '../sentiment';
 import { evaluateRows } from '../sentiment/evaluate';
 import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows } from '../sentiment/aspect-eval';
 import { backendName } from '../sentiment/runtime-info';
+import { folderBytes } from '../sentiment/io';
 
 function percentile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -40,6 +40,20 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   const throughput = batchTexts.length / (Number(process.hrtime.bigint() - t0) / 1e9);
   const cpu = process.cpuUsage(c0);
   const perCpuSecond = batchTexts.length / ((cpu.user + cpu.system) / 1e6);
+  // Where the batched time goes: the bag's features (shared with the linear member), then each member.
+  const secondsOf = (f: () => unknown) => {
+    const s = process.hrtime.bigint();
+    f();
+    return +(Number(process.hrtime.bigint() - s) / 1e9).toFixed(3);
+  };
+  let seqs: number[][] = [];
+  const breakdown: Record<string, number> = { features: secondsOf(() => (seqs = cls.encode(batchTexts))) };
+  if (cls.config.members) {
+    for (const m of cls.config.members) {
+      if (m.kind === 'linear') breakdown.linear = secondsOf(() => cls.extra.linear!.logits(seqs));
+      else if (m.kind !== 'bag') breakdown[m.kind] = secondsOf(() => cls.extra.gru![m.kind as 'chargru' | 'wordgru']!.logits(batchTexts));
+    }
+  }
   // Latency: one review at a time through analyze() (label + probability + aspects).
   const lat: number[] = [];
   const latCpu: number[] = [];
@@ -53,16 +67,17 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     const d = process.cpuUsage(c);
     latCpu.push((d.user + d.system) / 1e3);
   }
-  const size = ['model.json', 'weights.bin', 'features.txt', 'config.json'].reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0);
+  const size = folderBytes(dir);
   const aspects = evaluateAspects(analyzer, loadAspectSet(DEFAULT_ASPECT_SET));
   const demo = demoAspectRows();
   return {
     backend: await backendName(),
-    model: { dir: path.relative(process.cwd(), dir), bytes: size, MiB: +(size / 2 ** 20).toFixed(2), features: cls.index.size - 1, config: cls.config.model, temperature: cls.config.temperature },
+    model: { dir: path.relative(process.cwd(), dir), bytes: size, MiB: +(size / 2 ** 20).toFixed(2), features: cls.index.size - 1, config: cls.config.model, members: cls.config.members ?? 'bag only', gru: cls.config.gru, temperature: cls.config.temperature },
     online_shopping_test: { ...shopM.metrics, note: 'held-out 10% of online_shopping_10_cats (stratified by cat+label, fixed seed); never trained on' },
     chnsenticorp_dev: { ...devM.metrics, note: 'ChnSentiCorp dev; never trained on (training rows equal to a dev text are dropped)' },
     throughput_reviews_per_second: Math.round(throughput),
     throughput_reviews_per_cpu_second: Math.round(perCpuSecond),
+    throughput_seconds_by_part: { ...breakdown, n: batchTexts.length, what: 'wall seconds for the same reviews: the n-gram features (bag and linear) and each other member (its own tokens + network)' },
     throughput_note: `batched classification of the ${batchTexts.length} test reviews (features + model); wall-clock on a shared machine (1-min load average ${load.toFixed(1)} on ${os.cpus().length} cores) and per CPU-second of this process`,
     latency_ms: { p50: +percentile(lat, 0.5).toFixed(2), p95: +percentile(lat, 0.95).toFixed(2), cpu_p50: +percentile(latCpu, 0.5).toFixed(2), cpu_p95: +percentile(latCpu, 0.95).toFixed(2), n: lat.length, what: 'analyze([one review]): label, probability, aspects; wall and CPU ms' },
     aspects_hand_labelled: aspects,

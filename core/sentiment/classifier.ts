@@ -1,6 +1,10 @@
 /**
  * The trained classifier as one object: feature index + network + calibration, saved
- * together in a folder (model.json, weights.bin, features.txt, config.json).
+ * together in a folder (model.json, weights.bin, features.txt, config.json). A classifier
+ * may be an ensemble (config `members`): the embedding bag (model.json), an NB-weighted
+ * linear model on the same features (linear.bin) and BiGRUs over characters (char-gru/) and
+ * jieba words (word-gru/), whose calibrated logits are averaged with weights fitted on
+ * validation (core/sentiment/ensemble.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,14 +14,33 @@ import { extractFeatures, FeatureIndex, FeatureSpec } from './features';
 import { BagPredictor, ModelConfig, sigmoid } from './model';
 import { loadLayersModel, saveLayersModel } from './io';
 import { NEUTRAL_HALF_WIDTH } from './calibrate';
+import { LinearMember } from './linear';
+import { GruMember, GruConfig } from './gru-member';
+import { combineLogits, MemberWeight } from './ensemble';
+
+export const LINEAR_FILE = 'linear.bin';
+/** The GRU members' folders inside the model folder. */
+export const GRU_DIRS = { chargru: 'char-gru', wordgru: 'word-gru' } as const;
+export type GruKind = keyof typeof GRU_DIRS;
+
+/** The members beside the bag. */
+export interface ExtraMembers {
+  linear?: LinearMember;
+  gru?: Partial<Record<GruKind, GruMember>>;
+}
 
 export interface SentimentConfig {
-  format: 'copydesk-sentiment/1';
+  /** /1: the bag alone; /2: an ensemble (members). */
+  format: 'copydesk-sentiment/1' | 'copydesk-sentiment/2';
   features: FeatureSpec;
   /** At most this many feature ids per text. */
   maxLen: number;
   model: ModelConfig;
-  /** Logit temperature fitted on validation (p = sigmoid(z / T)). */
+  /** Ensemble members with their weights and own temperatures (absent: the bag alone). */
+  members?: MemberWeight[];
+  /** The BiGRU members' configurations (when they are members). */
+  gru?: Partial<Record<GruKind, GruConfig>>;
+  /** Logit temperature fitted on validation (p = sigmoid(z / T); for an ensemble, of the combined logit). */
   temperature: number;
   neutralHalfWidth: number;
   /** What the training recorded (data, epochs, time, validation metrics). */
@@ -29,7 +52,13 @@ export class SentimentClassifier {
     readonly model: tf.LayersModel,
     readonly index: FeatureIndex,
     readonly config: SentimentConfig,
-  ) {}
+    readonly extra: ExtraMembers = {},
+  ) {
+    for (const m of config.members ?? []) {
+      const given = m.kind === 'bag' || (m.kind === 'linear' ? extra.linear : extra.gru?.[m.kind]);
+      if (!given) throw new Error(`the config names a ${m.kind} member but none was given`);
+    }
+  }
 
   encode(texts: string[]): number[][] {
     return texts.map((t) => this.index.encode(extractFeatures(t, this.config.features), this.config.maxLen));
@@ -37,10 +66,27 @@ export class SentimentClassifier {
 
   private fast?: BagPredictor;
 
-  /** Raw logits (before temperature). Pooling runs in JS (BagPredictor); the tf model's own predict() gives the same numbers. */
-  logits(texts: string[], batchSize = 1024): Float32Array {
+  /** Each member's raw logits, in the order of config.members (just the bag for a /1 model). */
+  memberLogits(texts: string[], batchSize = 1024): Float32Array[] {
     this.fast ??= new BagPredictor(this.model);
-    return this.fast.logits(this.encode(texts), batchSize);
+    const seqs = this.encode(texts);
+    const members = this.config.members ?? [{ kind: 'bag' as const, weight: 1, temperature: 1 }];
+    return members.map((m) => {
+      if (m.weight === 0) return new Float32Array(texts.length); // contributes nothing: not computed
+      if (m.kind === 'bag') return this.fast!.logits(seqs, batchSize);
+      if (m.kind === 'linear') return this.extra.linear!.logits(seqs);
+      return this.extra.gru![m.kind]!.logits(texts);
+    });
+  }
+
+  /**
+   * Raw logits (before the final temperature): the bag's, or the ensemble's weighted average of
+   * the members' calibrated logits. Bag pooling runs in JS (BagPredictor); the tf model's own
+   * predict() gives the same numbers.
+   */
+  logits(texts: string[], batchSize = 1024): Float32Array {
+    const parts = this.memberLogits(texts, batchSize);
+    return this.config.members ? combineLogits(parts, this.config.members) : parts[0];
   }
 
   /** Calibrated P(positive). */
@@ -52,6 +98,8 @@ export class SentimentClassifier {
     fs.mkdirSync(dir, { recursive: true });
     await saveLayersModel(this.model, dir);
     fs.writeFileSync(path.join(dir, 'features.txt'), `${this.index.features.join('\n')}\n`);
+    if (this.extra.linear) this.extra.linear.save(path.join(dir, LINEAR_FILE));
+    for (const [kind, member] of Object.entries(this.extra.gru ?? {})) await member.save(path.join(dir, GRU_DIRS[kind as GruKind]));
     fs.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(this.config, null, 2)}\n`);
   }
 
@@ -65,7 +113,7 @@ export class SentimentClassifier {
     } catch (e) {
       throw new DataError(cfgPath, undefined, undefined, `not valid JSON (${(e as Error).message})`);
     }
-    if (config.format !== 'copydesk-sentiment/1') throw new DataError(cfgPath, undefined, 'format', `unknown model format "${config.format}"`);
+    if (config.format !== 'copydesk-sentiment/1' && config.format !== 'copydesk-sentiment/2') throw new DataError(cfgPath, undefined, 'format', `unknown model format "${config.format}"`);
     const featPath = path.join(dir, 'features.txt');
     if (!fs.existsSync(featPath)) throw new DataError(featPath, undefined, undefined, 'missing');
     const feats = fs.readFileSync(featPath, 'utf8').split('\n');
@@ -74,6 +122,15 @@ export class SentimentClassifier {
     const index = new FeatureIndex(feats);
     if (index.size !== config.model.vocabSize) throw new DataError(featPath, undefined, undefined, `has ${index.size - 1} features, the model expects ${config.model.vocabSize - 1}`);
     config.neutralHalfWidth ??= NEUTRAL_HALF_WIDTH;
-    return new SentimentClassifier(model, index, config);
+    const kinds = new Set((config.members ?? []).map((m) => m.kind));
+    const extra: ExtraMembers = { gru: {} };
+    if (kinds.has('linear')) extra.linear = LinearMember.load(path.join(dir, LINEAR_FILE), index.size);
+    for (const kind of Object.keys(GRU_DIRS) as GruKind[]) {
+      if (!kinds.has(kind)) continue;
+      const gc = config.gru?.[kind];
+      if (!gc) throw new DataError(cfgPath, undefined, `gru.${kind}`, `missing: the members name ${kind} but its configuration is absent`);
+      extra.gru![kind] = await GruMember.load(path.join(dir, GRU_DIRS[kind]), gc);
+    }
+    return new SentimentClassifier(model, index, config, extra);
   }
 }

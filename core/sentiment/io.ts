@@ -91,3 +91,11 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   const data = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data as ArrayBuffer }));
 }
+
+/** Bytes of a model folder: every file under it except the model card. */
+export function folderBytes(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((a, e) => {
+    const p = path.join(dir, e.name);
+    return a + (e.isDirectory() ? folderBytes(p) : e.name === 'model_card.md' ? 0 : fs.statSync(p).size);
+  }, 0);
+}

@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { SentimentConfig } from './classifier';
 import type { TrainSummary } from './pipeline';
+import { GRU_DIRS, GruKind } from './classifier';
+import type { GruConfig } from './gru-member';
 
 const pct = (x: number) => (100 * x).toFixed(2);
 
@@ -26,8 +28,9 @@ export function writeModelCard(dir: string, cfg: SentimentConfig, s: TrainSummar
     `- Features: character ${cfg.features.charOrders.join('/')}-grams${cfg.features.words ? ', jieba words (core/text, e-commerce dictionary)' : ''}${cfg.features.wordBigrams ? ', word bigrams' : ''}; long reviews keep the first and last ${cfg.features.maxChars / 2} characters; ${m.vocabSize - 1} features seen in ≥ ${String(t.minFreq)} training texts.`,
     `- Embedding bag (${m.dim} dims) → ${m.pooling} pooling (${m.pooling.startsWith('sqrtn') ? 'sum / √n' : 'mean'}${m.pooling.endsWith('max') ? ' ‖ relu(max)' : ''}) → dropout ${m.dropout} → ${m.hidden ? `dense ${m.hidden} relu → ` : ''}logit. A tf.LayersModel (custom layer CopydeskMaskedPool).`,
     `- Training: the embedding rows are updated sparsely (row-wise Adagrad, lr ${String(t.embeddingLearningRate)}) from the tfjs gradient at the pooled vector; the head by tfjs Adam (lr ${String(t.learningRate)}); batch ${String(t.batchSize)}; ${String(t.epochs)} epochs, ${t.linearDecay ? 'learning rates falling linearly to 5 %' : `decay ${String(t.lrDecay)} per epoch`}; best epoch by validation accuracy: ${s.bestEpoch}.`,
-    `- Calibration: temperature T = ${cfg.temperature.toFixed(3)} fitted on validation (p = sigmoid(z / T)); neutral when |p − 0.5| ≤ ${cfg.neutralHalfWidth}.`,
-    `- Parameters: ${params.toLocaleString('en-US')}. Files: model.json + weights.bin (embedding stored as uint8 with scale, tf.io quantisation format), features.txt, config.json: ${(s.modelBytes / 2 ** 20).toFixed(1)} MiB.`,
+    ...memberLines(cfg, s),
+    `- Calibration: ${cfg.members ? 'each member\'s logit is divided by its own temperature, the weighted sum by a final' : ''} temperature T = ${cfg.temperature.toFixed(3)} fitted on validation (p = sigmoid(z / T)); neutral when |p − 0.5| ≤ ${cfg.neutralHalfWidth}.`,
+    `- Parameters: ${(params + (cfg.members?.some((x) => x.kind === 'linear') ? m.vocabSize : 0) + Object.values(cfg.gru ?? {}).reduce((a, g) => a + gruParams(g), 0)).toLocaleString('en-US')}. Files: model.json + weights.bin (embedding stored as uint8 with scale, tf.io quantisation format), features.txt, config.json${cfg.members?.some((x) => x.kind === 'linear') ? ', linear.bin (float32)' : ''}${Object.keys(cfg.gru ?? {}).map((k) => `, ${GRU_DIRS[k as GruKind]}/ (model.json, weights.bin with the token table as uint8, vocab.json)`).join('')}: ${(s.modelBytes / 2 ** 20).toFixed(1)} MiB.`,
     '',
     '## Metrics (measured at training time on this machine)',
     '| set | n | accuracy | macro-F1 |',
@@ -38,8 +41,9 @@ export function writeModelCard(dir: string, cfg: SentimentConfig, s: TrainSummar
     '',
     `Validation after calibration: NLL ${s.validation.nll.toFixed(4)}, ECE ${s.validation.ece.toFixed(4)}. Training time: ${Math.round(s.trainingSeconds / 60)} min (${s.trainingSeconds} s, 2 shared cores, wasm backend).`,
     '',
-    'Per epoch: ' + s.epochs.map((e) => `${e.epoch}: loss ${e.loss.toFixed(4)}, val ${pct(e.valAccuracy)}${e.eval ? Object.entries(e.eval).map(([k, v]) => `, ${k} ${pct(v)}`).join('') : ''} (${Math.round(e.seconds)} s)`).join('; ') + '.',
+    (s.members ? 'Bag per epoch: ' : 'Per epoch: ') + s.epochs.map((e) => `${e.epoch}: loss ${e.loss.toFixed(4)}, val ${pct(e.valAccuracy)}${e.eval ? Object.entries(e.eval).map(([k, v]) => `, ${k} ${pct(v)}`).join('') : ''} (${Math.round(e.seconds)} s)`).join('; ') + '.',
     '',
+    ...memberTable(s),
     'Throughput, latency and aspect precision/recall: `copydesk bench sentiment` → models/benchmarks/sentiment.json.',
     '',
     '## Reproduce',
@@ -49,4 +53,43 @@ export function writeModelCard(dir: string, cfg: SentimentConfig, s: TrainSummar
     '',
   ];
   fs.writeFileSync(path.join(dir, 'model_card.md'), lines.join('\n'));
+}
+
+function gruParams(c: GruConfig): number {
+  const gru = 2 * (3 * c.units * (c.dim + c.units) + 3 * c.units);
+  const pooled = 4 * c.units;
+  return c.vocabSize * c.dim + gru + (c.hidden ? pooled * c.hidden + c.hidden + c.hidden + 1 : pooled + 1);
+}
+
+function memberLines(cfg: SentimentConfig, s: TrainSummary): string[] {
+  if (!cfg.members) return [];
+  const t = cfg.training as Record<string, unknown>;
+  const lin = t.linear as { epochs: number; learningRate: number; l2: number; nb: boolean } | undefined;
+  const gts = (t.gru ?? {}) as Record<string, { epochs: number; batchSize: number; learningRate: number }>;
+  const best = (k: string) => s.members?.find((x) => x.kind === k)?.bestEpoch;
+  const out: string[] = [];
+  if (lin) out.push(`- Linear member: ${lin.nb ? 'NB-weighted (log-count ratios) ' : ''}logistic regression on the same features (distinct features of a text, scaled by 1/√n), per-coordinate Adagrad lr ${lin.learningRate}, L2 ${lin.l2}, ${lin.epochs} epochs; best epoch by validation accuracy: ${best('linear')}.`);
+  for (const [kind, g] of Object.entries(cfg.gru ?? {})) {
+    const gt = gts[kind];
+    if (!g || !gt) continue;
+    const what = g.level === 'word' ? 'jieba words (e-commerce dictionary)' : 'characters (core/text `chars`)';
+    out.push(`- ${g.level === 'word' ? 'Word' : 'Char'}-BiGRU member: ${g.vocabSize} ${what} seen ≥ 2 times, from the first and last ${g.maxChars / 2} characters of a long review → embedding ${g.dim} → bidirectional GRU ${g.units}+${g.units} (fused native kernel) → masked mean ‖ max over time → dropout ${g.dropout} → dense ${g.hidden} relu → logit; Adam lr ${gt.learningRate} falling linearly to 10 %, batch ${gt.batchSize} (length-bucketed), global-norm clip 5, ${gt.epochs} epochs; best epoch by validation accuracy: ${best(kind)}. Inference batches texts of equal length (no padding).`);
+  }
+  out.push(`- Ensemble: p = sigmoid(Σ wᵢ zᵢ / Tᵢ / T) with weights ${cfg.members.map((x) => `${x.kind} ${x.weight.toFixed(2)}`).join(', ')} (grid on the simplex, step 0.05, lowest validation NLL).`);
+  return out;
+}
+
+function memberTable(s: TrainSummary): string[] {
+  if (!s.members) return [];
+  const names = Object.keys(s.members[0].evalAccuracy);
+  return [
+    'Members alone (best epoch) and the ensemble, accuracy:',
+    '',
+    `| member | weight | T | val | test | ${names.join(' | ')} |`,
+    `|---|---|---|---|---|${names.map(() => '---|').join('')}`,
+    ...s.members.map((m) => `| ${m.kind} | ${m.weight.toFixed(2)} | ${m.temperature.toFixed(3)} | ${pct(m.valAccuracy)} | ${pct(m.testAccuracy)} | ${names.map((n) => pct(m.evalAccuracy[n])).join(' | ')} |`),
+    `| **ensemble** | | | **${pct(s.validation.accuracy)}** | **${pct(s.test.accuracy)}** | ${names.map((n) => `**${pct(s.evalFiles[n].accuracy)}**`).join(' | ')} |`,
+    '',
+    ...s.members.filter((m) => m.history && m.kind.endsWith('gru')).map((m) => `${m.kind === 'wordgru' ? 'Word' : 'Char'}-BiGRU per epoch: ${m.history!.map((e) => `${e.epoch}: loss ${e.loss.toFixed(4)}, val ${pct(e.valAccuracy)}${e.eval ? Object.entries(e.eval).map(([k, v]) => `, ${k} ${pct(v)}`).join('') : ''} (${Math.round(e.seconds)} s)`).join('; ')}.\n`),
+  ];
 }

@@ -15,9 +15,13 @@ import { buildModel, DEFAULT_MODEL, ModelConfig, predictLogits, sigmoid } from '
 import { trainModel, EncodedSet } from './train';
 import { fitTemperature, expectedCalibrationError, NEUTRAL_HALF_WIDTH, nll } from './calibrate';
 import { binaryMetrics } from './metrics';
-import { SentimentClassifier, SentimentConfig } from './classifier';
-import { loadLayersModel, saveLayersModel } from './io';
+import { SentimentClassifier, SentimentConfig, ExtraMembers, GruKind } from './classifier';
+import { loadLayersModel, saveLayersModel, folderBytes } from './io';
 import { writeModelCard } from './model-card';
+import { DEFAULT_LINEAR, LinearOptions } from './linear';
+import { DEFAULT_CHAR_GRU, DEFAULT_WORD_GRU, GruConfig, GruMember } from './gru-member';
+import { combineLogits, fitEnsemble, MemberKind, MemberWeight } from './ensemble';
+import { trainLinearMember, trainGruMember, MemberHistory } from './members';
 
 export interface TrainSentimentOptions {
   /** Labelled files split 8:1:1 (train / validation / test, stratified, fixed seed). */
@@ -40,12 +44,24 @@ export interface TrainSentimentOptions {
   maxLen: number;
   features: FeatureSpec;
   model: Omit<ModelConfig, 'vocabSize'>;
+  /** The ensemble's members ('bag' is always one); just ['bag'] trains the bag alone. */
+  members: MemberKind[];
+  linear: Omit<LinearOptions, 'seed' | 'onEpoch'>;
+  /** The BiGRU members' settings (used when they are members). */
+  gru: Record<GruKind, GruTraining>;
   /** Fraction of each data file held out for validation, and the same again for test. */
   holdout: number;
   seed: number;
   log: (line: string) => void;
   /** The command line, for the model card. */
   command?: string;
+}
+
+export interface GruTraining {
+  config: Omit<GruConfig, 'vocabSize'>;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
 }
 
 export const TRAIN_DEFAULTS: Omit<TrainSentimentOptions, 'data' | 'trainAll' | 'evalFiles' | 'out' | 'work' | 'resume' | 'log'> = {
@@ -60,6 +76,12 @@ export const TRAIN_DEFAULTS: Omit<TrainSentimentOptions, 'data' | 'trainAll' | '
   maxLen: 2000,
   features: DEFAULT_FEATURES,
   model: DEFAULT_MODEL,
+  members: ['bag', 'linear', 'chargru', 'wordgru'],
+  linear: DEFAULT_LINEAR,
+  gru: {
+    chargru: { config: DEFAULT_CHAR_GRU, epochs: 3, batchSize: 64, learningRate: 0.002 },
+    wordgru: { config: DEFAULT_WORD_GRU, epochs: 2, batchSize: 64, learningRate: 0.002 },
+  },
   holdout: 0.1,
   seed: SPLIT_SEED,
 };
@@ -76,7 +98,10 @@ export interface TrainSummary {
   evalFiles: Record<string, { accuracy: number; macro_f1: number; n: number }>;
   trainingSeconds: number;
   modelBytes: number;
+  /** Ensemble members: weight, own temperature, best epoch and accuracy of each alone. */
+  members?: Array<MemberWeight & { bestEpoch: number; valAccuracy: number; testAccuracy: number; evalAccuracy: Record<string, number>; history?: MemberHistory[] }>;
 }
+
 
 interface State {
   epochsDone: number;
@@ -94,6 +119,7 @@ const base = (f: string) => {
 };
 
 export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSummary> {
+  if (!o.members.includes('bag')) throw new Error(`the ensemble always has the bag as a member (got ${o.members.join(', ')})`);
   await initRuntime();
   const t0 = Date.now();
   // ---- data ----
@@ -207,10 +233,44 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
   });
   bar.stop();
 
-  // ---- best epoch, calibration, final metrics ----
+  // ---- best epoch of the bag, then the other members ----
   model.dispose();
   model = await loadLayersModel(bestDir);
-  const valLogits = predictLogits(model, valSet.seqs);
+  const bagModel = model;
+  const kinds: MemberKind[] = ['bag', ...o.members.filter((k) => k !== 'bag')]; // the bag first: parts[k] belongs to kinds[k]
+  const labelled = [{ name: 'val', rows: val, set: valSet }, { name: 'test', rows: test, set: testSet }, ...evalSets.map((e, i) => ({ name: e.name, rows: evals[i].rows, set: e.set }))];
+  const parts: Float32Array[][] = [labelled.map((l) => predictLogits(bagModel, l.set.seqs))];
+  const bests: number[] = [st.bestEpoch];
+  const histories: Array<MemberHistory[] | undefined> = [undefined];
+  const extra: ExtraMembers = { gru: {} };
+  const gruConfigs: Partial<Record<GruKind, GruConfig>> = {};
+  let gruResumedSeconds = 0;
+  for (const kind of kinds.filter((k) => k !== 'bag')) {
+    if (kind === 'linear') {
+      const r = trainLinearMember(trainSet, valSet, index.size, { ...o.linear, seed: o.seed }, o.log);
+      extra.linear = r.member;
+      parts.push(labelled.map((l) => r.member.logits(l.set.seqs)));
+      bests.push(r.bestEpoch);
+      histories.push(r.history);
+    } else {
+      const gk = kind as GruKind;
+      const r = await trainGruMember({ train: clean.rows, val, evals: evals.map((e) => ({ name: e.name, rows: e.rows })) }, { ...o.gru[gk], seed: o.seed, work: o.work, resume: o.resume, log: o.log });
+      extra.gru![gk] = r.member;
+      gruConfigs[gk] = r.config;
+      gruResumedSeconds += r.resumedSeconds;
+      parts.push(labelled.map((l) => r.member.logits(l.rows.map((x) => x.text))));
+      bests.push(r.bestEpoch);
+      histories.push(r.history);
+    }
+  }
+  // parts[member][set] → per set, the members' logits
+  const bySet = labelled.map((_, j) => parts.map((p) => p[j]));
+  const members = kinds.length > 1 ? fitEnsemble(kinds, bySet[0], valSet.labels) : undefined;
+  if (members) o.log(`ensemble: ${members.map((m) => `${m.kind} ${m.weight.toFixed(2)} (T ${m.temperature.toFixed(3)})`).join(', ')}`);
+  const combined = bySet.map((ps) => (members ? combineLogits(ps, members) : ps[0]));
+
+  // ---- calibration, final metrics ----
+  const valLogits = combined[0];
   const temperature = fitTemperature(valLogits, valSet.labels);
   const cls = (z: Float32Array) => [...z].map((x) => (x > 0 ? 1 : 0));
   const validation = {
@@ -218,9 +278,10 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     ece: expectedCalibrationError(valLogits.map((z) => sigmoid(z / temperature)), valSet.labels),
     nll: nll(valLogits, valSet.labels, temperature),
   };
-  const testM = binaryMetrics(cls(predictLogits(model, testSet.seqs)), testSet.labels);
+  const testM = binaryMetrics(cls(combined[1]), testSet.labels);
   const evalM: TrainSummary['evalFiles'] = {};
-  for (const e of evalSets) evalM[e.name] = binaryMetrics(cls(predictLogits(model, e.set.seqs)), e.set.labels);
+  evalSets.forEach((e, i) => (evalM[e.name] = binaryMetrics(cls(combined[2 + i]), e.set.labels)));
+  const acc = (z: Float32Array, j: number) => binaryMetrics(cls(z), labelled[j].set.labels).accuracy;
   const summary: TrainSummary = {
     trainRows: clean.rows.length,
     droppedAsLeaks: clean.dropped,
@@ -231,23 +292,34 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     validation,
     test: testM,
     evalFiles: evalM,
-    trainingSeconds: Math.round(st.seconds + (Date.now() - t0) / 1000 - runEpochSeconds),
+    trainingSeconds: Math.round(st.seconds + gruResumedSeconds + (Date.now() - t0) / 1000 - runEpochSeconds),
     modelBytes: 0,
+    members: members?.map((m, k) => ({
+      ...m,
+      bestEpoch: bests[k],
+      valAccuracy: acc(parts[k][0], 0),
+      testAccuracy: acc(parts[k][1], 1),
+      evalAccuracy: Object.fromEntries(evalSets.map((e, i) => [e.name, acc(parts[k][2 + i], 2 + i)])),
+      history: histories[k],
+    })),
   };
   const config: SentimentConfig = {
-    format: 'copydesk-sentiment/1',
+    format: members ? 'copydesk-sentiment/2' : 'copydesk-sentiment/1',
     features: o.features,
     maxLen: o.maxLen,
     model: modelCfg,
+    ...(members ? { members } : {}),
+    ...(Object.keys(gruConfigs).length ? { gru: gruConfigs } : {}),
     temperature,
     neutralHalfWidth: NEUTRAL_HALF_WIDTH,
-    training: { data: o.data.map(base), trainAll: o.trainAll.map(base), evalData: o.evalFiles.map(base), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrDecay: o.lrDecay, linearDecay: o.linearDecay, embeddingLearningRate: o.embeddingLearningRate, minFreq: o.minFreq, holdout: o.holdout, seed: o.seed, bestEpoch: st.bestEpoch, trainRows: clean.rows.length, validation, test: testM, evalFiles: evalM },
+    training: { data: o.data.map(base), trainAll: o.trainAll.map(base), evalData: o.evalFiles.map(base), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrDecay: o.lrDecay, linearDecay: o.linearDecay, embeddingLearningRate: o.embeddingLearningRate, minFreq: o.minFreq, holdout: o.holdout, seed: o.seed, bestEpoch: st.bestEpoch, trainRows: clean.rows.length, validation, test: testM, evalFiles: evalM, ...(members ? { linear: o.linear, gru: Object.fromEntries(Object.keys(gruConfigs).map((k) => [k, { epochs: o.gru[k as GruKind].epochs, batchSize: o.gru[k as GruKind].batchSize, learningRate: o.gru[k as GruKind].learningRate }])) } : {}) },
   };
-  const classifier = new SentimentClassifier(model, index, config);
+  const classifier = new SentimentClassifier(model, index, config, extra);
   await classifier.save(o.out);
-  summary.modelBytes = ['model.json', 'weights.bin', 'features.txt', 'config.json'].reduce((a, f) => a + fs.statSync(path.join(o.out, f)).size, 0);
+  summary.modelBytes = folderBytes(o.out);
   fs.writeFileSync(path.join(o.work, 'summary.json'), JSON.stringify(summary, null, 2));
   writeModelCard(o.out, config, summary, o.command ?? 'copydesk train sentiment …');
+  Object.values(extra.gru ?? {}).forEach((g: GruMember) => g.model.dispose());
   model.dispose();
   void tf;
   return summary;

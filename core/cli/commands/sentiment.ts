@@ -43,8 +43,17 @@ export function register(program: Command): void {
     .option('--pooling <mode>', 'mean | meanmax | sqrtn | sqrtnmax')
     .option('--min-freq <n>', 'drop features seen in fewer training texts', positiveNumber('min-freq', true))
     .option('--max-features <n>', 'feature index size', positiveNumber('max-features', true))
-    .action(async (opts: { data: string[]; trainAll: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; embLr?: number; dropout?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number }) => {
+    .option('--members <list>', 'ensemble members, comma-separated: bag (always), linear, chargru, wordgru (default all four; "bag" trains the bag alone)')
+    .option('--linear-epochs <n>', 'epochs of the NB-weighted linear member', positiveNumber('linear-epochs', true))
+    .option('--char-gru-epochs <n>', 'epochs of the character BiGRU member', positiveNumber('char-gru-epochs', true))
+    .option('--word-gru-epochs <n>', 'epochs of the word BiGRU member', positiveNumber('word-gru-epochs', true))
+    .option('--gru-units <n>', 'GRU units per direction (both BiGRU members)', positiveNumber('gru-units', true))
+    .option('--gru-lr <x>', 'learning rate of the BiGRU members (Adam)', positiveNumber('gru-lr'))
+    .action(async (opts: { data: string[]; trainAll: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; embLr?: number; dropout?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number; members?: string; linearEpochs?: number; charGruEpochs?: number; wordGruEpochs?: number; gruUnits?: number; gruLr?: number }) => {
       if (opts.data.length === 0) throw new UsageError('train sentiment needs at least one --data <file> (its held-out parts give the validation split)');
+      const { MEMBER_KINDS: KINDS } = require('../../sentiment/ensemble') as typeof import('../../sentiment/ensemble');
+      const members = opts.members === undefined ? undefined : opts.members.split(',').map((m) => m.trim()).filter((m) => m !== '');
+      if (members && (members.some((m) => !(KINDS as string[]).includes(m)) || !members.includes('bag') || new Set(members).size !== members.length)) throw new UsageError(`--members must list distinct members from ${KINDS.join(', ')} and include bag (got "${opts.members}")`);
       const { POOLINGS } = require('../../sentiment/model') as typeof import('../../sentiment/model');
       if (opts.pooling && !(POOLINGS as string[]).includes(opts.pooling)) throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')} (got "${opts.pooling}")`);
       [...opts.data, ...opts.trainAll, ...opts.eval].forEach(requireFile);
@@ -65,6 +74,12 @@ export function register(program: Command): void {
         minFreq: opts.minFreq ?? d.minFreq,
         maxFeatures: opts.maxFeatures ?? d.maxFeatures,
         model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as import('../../sentiment/model').Pooling) ?? d.model.pooling, dropout: opts.dropout ?? d.model.dropout },
+        members: (members as import('../../sentiment/ensemble').MemberKind[] | undefined) ?? d.members,
+        linear: { ...d.linear, epochs: opts.linearEpochs ?? d.linear.epochs },
+        gru: {
+          chargru: { ...d.gru.chargru, epochs: opts.charGruEpochs ?? d.gru.chargru.epochs, learningRate: opts.gruLr ?? d.gru.chargru.learningRate, config: { ...d.gru.chargru.config, units: opts.gruUnits ?? d.gru.chargru.config.units } },
+          wordgru: { ...d.gru.wordgru, epochs: opts.wordGruEpochs ?? d.gru.wordgru.epochs, learningRate: opts.gruLr ?? d.gru.wordgru.learningRate, config: { ...d.gru.wordgru.config, units: opts.gruUnits ?? d.gru.wordgru.config.units } },
+        },
         log: (l) => process.stderr.write(`${l}\n`),
         command: `copydesk ${process.argv.slice(2).map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
       });
