@@ -71,7 +71,7 @@ export async function trainGruMember(sets: LabelledSets, o: GruStageOptions): Pr
   fs.mkdirSync(dir, { recursive: true });
   const statePath = path.join(dir, 'state.json');
   const vocabPath = path.join(dir, 'vocab.json');
-  const signature = JSON.stringify({ config: o.config, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, n: sets.train.length });
+  const signature = JSON.stringify({ config: o.config, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, n: sets.train.length });
   let state: GruState | undefined;
   if (o.resume && fs.existsSync(statePath)) {
     state = JSON.parse(fs.readFileSync(statePath, 'utf8')) as GruState;

@@ -73,7 +73,7 @@ function memberLines(cfg: SentimentConfig, s: TrainSummary): string[] {
     const gt = gts[kind];
     if (!g || !gt) continue;
     const what = g.level === 'word' ? 'jieba words (e-commerce dictionary)' : 'characters (core/text `chars`)';
-    out.push(`- ${g.level === 'word' ? 'Word' : 'Char'}-BiGRU member: ${g.vocabSize} ${what} seen ≥ 2 times, from the first and last ${g.maxChars / 2} characters of a long review → embedding ${g.dim} → bidirectional GRU ${g.units}+${g.units} (fused native kernel) → masked mean ‖ max over time → dropout ${g.dropout} → dense ${g.hidden} relu → logit; Adam lr ${gt.learningRate} falling linearly to 10 %, batch ${gt.batchSize} (length-bucketed), global-norm clip 5, ${gt.epochs} epochs; best epoch by validation accuracy: ${best(kind)}. Inference batches texts of equal length (no padding).`);
+    out.push(`- ${g.level === 'word' ? 'Word' : 'Char'}-BiGRU member: ${g.vocabSize} ${what} seen ≥ 2 times, from the first and last ${g.maxChars / 2} characters of a long review → embedding ${g.dim} → bidirectional GRU ${g.units}+${g.units} (fused native kernel) → masked mean ‖ max over time → dropout ${g.dropout} → dense ${g.hidden} relu → logit; Adam lr ${gt.learningRate} falling linearly to 10 %, batch ${gt.batchSize} (length-bucketed), global-norm clip 5, ${gt.epochs} epochs; best epoch by validation accuracy: ${best(kind)}. The backward GRU reads each text reversed (both padded at the end), so padding never changes a logit.`);
   }
   out.push(`- Ensemble: p = sigmoid(Σ wᵢ zᵢ / Tᵢ / T) with weights ${cfg.members.map((x) => `${x.kind} ${x.weight.toFixed(2)}`).join(', ')} (grid on the simplex, step 0.05, lowest validation NLL).`);
   return out;
