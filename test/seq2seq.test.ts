@@ -207,6 +207,17 @@ describe('seq2seq: retrieval (exemplars)', () => {
     // pair 0 and pair 5 share their text: pair 0's nearest exemplar is the 连衣裙 copy, the nearest with another text
     expect(index.exemplarsForOwnPairs(1, rng(3))[0]).to.equal(pairs[4].summary);
   });
+
+  it("'copy' picks, among the nearest by attributes, the exemplar whose copy is closest to the pair's own", () => {
+    const trousers = [
+      { content: '类型#裤*颜色#黑色', summary: '黑色阔腿裤，遮肉显瘦！' },
+      { content: '类型#裤*颜色#黑色*材质#牛仔', summary: '黑色牛仔裤，百搭。' },
+      { content: '类型#裤*版型#宽松*裤型#阔腿裤', summary: '宽松阔腿裤，遮肉显瘦！' },
+    ];
+    const index = new RetrievalIndex(trousers);
+    expect(index.exemplarsForOwnPairs(1, rng(1), 'random')[0]).to.equal(trousers[1].summary);
+    expect(index.exemplarsForOwnPairs(2, rng(1), 'copy')[0]).to.equal(trousers[2].summary);
+  });
 });
 
 describe('seq2seq: a tiny retrieval-augmented model', function () {

@@ -53,14 +53,32 @@ export class RetrievalIndex {
 
   /**
    * An exemplar for each indexed pair, for training a retrieval-augmented model: one of the `k`
-   * nearest other pairs (seeded choice, never the pair itself nor a copy with the same text).
+   * nearest other pairs (never the pair itself nor a copy with the same text). `pick` 'random'
+   * chooses one by the seeded `rand`; 'copy' the one whose copy shares most character bigrams with
+   * the pair's own copy (so the model learns that the exemplar's phrasing is worth copying).
    */
-  exemplarsForOwnPairs(k: number, rand: () => number): string[] {
+  exemplarsForOwnPairs(k: number, rand: () => number, pick: 'random' | 'copy' = 'random'): string[] {
     return this.items.map((it, i) => {
       const hits = this.nearest(it.attrs, k + 1, false, i)
         .filter((h) => h.summary !== it.pair.summary)
         .slice(0, k);
-      return hits.length ? hits[Math.floor(rand() * hits.length)].summary : '';
+      if (!hits.length) return '';
+      if (pick === 'random') return hits[Math.floor(rand() * hits.length)].summary;
+      const own = charBigrams(it.pair.summary);
+      return hits.map((h) => ({ h, shared: sharedCount(own, charBigrams(h.summary)) })).reduce((a, b) => (b.shared > a.shared ? b : a)).h.summary;
     });
   }
+}
+
+function charBigrams(text: string): Set<string> {
+  const cs = Array.from(text);
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i] + cs[i + 1]);
+  return out;
+}
+
+function sharedCount(a: Set<string>, b: Set<string>): number {
+  let n = 0;
+  for (const x of a) if (b.has(x)) n++;
+  return n;
 }

@@ -40,6 +40,8 @@ export interface TrainOptions {
    * training pair's copy (one of its 3 nearest by attributes; none for 10 % of the examples).
    */
   exemplarChars?: number;
+  /** Which of the 3 (random) or 10 (copy) nearest pairs is a training example's exemplar (see RetrievalIndex.exemplarsForOwnPairs). */
+  exemplarPick?: 'random' | 'copy';
   /** Start from this trained model's weights and vocabulary (a new run, not a resume). */
   init?: string;
   log?: (line: string) => void;
@@ -151,7 +153,8 @@ export async function trainGenerator(o: TrainOptions): Promise<TrainResult> {
   let valExemplars: ExemplarInput | undefined;
   if (cfg.exemplarChars) {
     const index = new RetrievalIndex(train);
-    trainExemplars = { texts: index.exemplarsForOwnPairs(3, rng(seed + 7)), chars: cfg.exemplarChars, dropRate: 0.1 };
+    const pick = o.exemplarPick ?? 'random';
+    trainExemplars = { texts: index.exemplarsForOwnPairs(pick === 'copy' ? 10 : 3, rng(seed + 7), pick), chars: cfg.exemplarChars, dropRate: 0.1 };
     valExemplars = { texts: val.map((p) => index.nearest(parseAttrs(p.content), 1)[0]?.summary ?? ''), chars: cfg.exemplarChars, dropRate: 0 };
   }
   const trainEx = makeExamples(vocab, train, maxTgt, seed, trainExemplars);
@@ -164,7 +167,7 @@ export async function trainGenerator(o: TrainOptions): Promise<TrainResult> {
   const perEpoch = Math.ceil(trainEx.length / bs);
   const progress = createProgress('train generator', epochs * perEpoch, { quiet: o.quiet });
   const record = (): Record<string, unknown> => ({
-    seed, batchSize: bs, maxTgt, lr: o.lr ?? 2e-3, trainPairs: train.length, valPairs: val.length, valSeed: seed,
+    seed, batchSize: bs, maxTgt, lr: o.lr ?? 2e-3, ...(cfg.exemplarChars ? { exemplarPick: o.exemplarPick ?? 'random', init: o.init } : {}), trainPairs: train.length, valPairs: val.length, valSeed: seed,
     epochs: state.history.length, bestEpoch: state.bestEpoch + 1, bestValLoss: state.bestVal, trainSeconds: Math.round(state.trainSeconds), history: state.history,
   });
   const checkpoint = async () => {

@@ -45,6 +45,7 @@ export function register(program: Command): void {
     .option('--config <json>', 'model config overrides, e.g. {"decHidden":256,"copy":false}')
     .option('--resume', 'continue from the checkpoint in --work')
     .option('--exemplar-chars <n>', 'retrieval-augmented: end each source with this many characters of a similar training copy', int('--exemplar-chars'))
+    .option('--exemplar-pick <how>', 'random (one of the 3 nearest by attributes) | copy (of the 10 nearest, the one whose copy is closest to the target)', 'random')
     .option('--init <dir>', 'start from this trained model (weights and vocabulary)')
     .option('--skip-bad', 'skip malformed lines (reported) instead of stopping')
     .action(async (o) => {
@@ -57,13 +58,14 @@ export function register(program: Command): void {
         if (note) process.stderr.write(`${note}\n`);
         return loaded.rows;
       });
+      if (!['random', 'copy'].includes(o.exemplarPick)) throw new UsageError(`--exemplar-pick must be random or copy (got "${o.exemplarPick}")`);
       let config = {};
       if (o.config) {
         try { config = JSON.parse(o.config); } catch { throw new UsageError(`--config must be JSON (got ${o.config})`); }
       }
       const r = await trainGenerator({
         pairs, out: o.out, work: o.work, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, valSize: o.valSize,
-        patience: o.patience, maxTgt: o.maxLen, maxSteps: o.maxSteps, resume: o.resume, config, exemplarChars: o.exemplarChars, init: o.init,
+        patience: o.patience, maxTgt: o.maxLen, maxSteps: o.maxSteps, resume: o.resume, config, exemplarChars: o.exemplarChars, exemplarPick: o.exemplarPick, init: o.init,
       });
       process.stderr.write(`done: ${r.state.step} steps, best epoch ${r.state.bestEpoch + 1} (val loss ${r.state.bestVal.toFixed(4)}), ${Math.round(r.state.trainSeconds)} s; model in ${o.out}\n`);
     });
