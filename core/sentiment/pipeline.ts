@@ -2,7 +2,9 @@
  * `train sentiment` end to end: load the labelled files, split each 8:1:1 (stratified,
  * fixed seed), drop training texts that also occur in a held-out part or an eval file,
  * build the feature index, train with checkpoints (resumable), keep the epoch with the best
- * validation accuracy, fit the temperature on validation, and save the model folder.
+ * validation accuracy; then train the other ensemble members (NB-weighted linear, char- and
+ * word-BiGRUs; core/sentiment/members.ts), fit their weights and the temperature on validation,
+ * and save the model folder.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -101,7 +103,6 @@ export interface TrainSummary {
   /** Ensemble members: weight, own temperature, best epoch and accuracy of each alone. */
   members?: Array<MemberWeight & { bestEpoch: number; valAccuracy: number; testAccuracy: number; evalAccuracy: Record<string, number>; history?: MemberHistory[] }>;
 }
-
 
 interface State {
   epochsDone: number;
