@@ -106,7 +106,7 @@ describe('sentiment BiGRU members', function () {
     const val = toyTexts(100, 2);
     const vocab = buildTokenVocab('char', train.texts, 40, 1);
     const enc = (s: { texts: string[]; labels: number[] }) => ({ seqs: s.texts.map((t) => encodeTokens('char', vocab, t, 40)), labels: s.labels });
-    const m = buildGruClassifier({ level: 'char', vocabSize: vocab.size, dim: 8, units: 8, hidden: 8, dropout: 0, maxChars: 40 });
+    const m = buildGruClassifier({ level: 'char', vocabSize: vocab.size, dim: 8, units: 8, hidden: 8, dropout: 0, maxChars: 40 }, 11);
     const out = m.predict([tf.tensor2d([[4, 5, 6], [7, 0, 0]], [2, 3], 'int32'), tf.tensor2d([[6, 5, 4], [7, 0, 0]], [2, 3], 'int32')]) as tf.Tensor;
     expect(out.shape).to.deep.equal([2, 1]);
     out.dispose();
@@ -115,6 +115,18 @@ describe('sentiment BiGRU members', function () {
     expect(accs, JSON.stringify(accs)).to.have.length(6);
     expect(acc, JSON.stringify(accs)).to.be.greaterThan(0.95);
     m.dispose();
+  });
+
+  it('the same seed builds the same weights; another seed other weights', () => {
+    const cfg = { ...DEFAULT_CHAR_GRU, vocabSize: 30, units: 6, dim: 5, hidden: 4, maxChars: 20 };
+    const [a, b, c] = [3, 3, 4].map((seed) => buildGruClassifier(cfg, seed));
+    const flat = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(flat(a)).to.deep.equal(flat(b));
+    expect(flat(a)).to.not.deep.equal(flat(c));
+    // within one model the seeded matrices differ from each other (each initialiser has its own seed)
+    const ws = a.getWeights().filter((w) => w.shape.length === 2);
+    expect(new Set(ws.map((w) => w.dataSync()[0])).size).to.equal(ws.length);
+    [a, b, c].forEach((m) => m.dispose());
   });
 
   it('save/load round-trip gives the same logits', async () => {

@@ -71,19 +71,23 @@ export function encodeTokens(level: GruLevel, vocab: Vocab, text: string, maxCha
  * max over the text's own positions) does not care about order, so this is exactly a BiGRU
  * with masked pooling.
  */
-export function buildGruClassifier(cfg: GruConfig): tf.LayersModel {
+export function buildGruClassifier(cfg: GruConfig, seed?: number): tf.LayersModel {
+  // With a seed every initialiser is seeded (seed, seed+10, …): the same seed builds the same model.
+  const at = (k: number) => (seed === undefined ? undefined : seed + 10 * k);
+  const glorot = (k: number) => (seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: at(k) }));
   const ids = tf.input({ shape: [null], dtype: 'int32', name: 'tokens' });
   const rev = tf.input({ shape: [null], dtype: 'int32', name: 'reversed' });
-  const embedding = tf.layers.embedding({ inputDim: cfg.vocabSize, outputDim: cfg.dim, name: 'token_emb' });
-  const gru = (name: string) => fusedGru({ units: cfg.units, returnSequences: true, recurrentActivation: 'sigmoid', name });
-  const fwd = gru('gru_forward').apply(embedding.apply(ids)) as tf.SymbolicTensor;
-  const bwd = gru('gru_backward').apply(embedding.apply(rev)) as tf.SymbolicTensor;
+  const embeddingsInitializer = seed === undefined ? undefined : tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: at(0) });
+  const embedding = tf.layers.embedding({ inputDim: cfg.vocabSize, outputDim: cfg.dim, name: 'token_emb', embeddingsInitializer });
+  const gru = (name: string, k: number) => fusedGru({ units: cfg.units, returnSequences: true, recurrentActivation: 'sigmoid', name, seed: at(k) });
+  const fwd = gru('gru_forward', 1).apply(embedding.apply(ids)) as tf.SymbolicTensor;
+  const bwd = gru('gru_backward', 2).apply(embedding.apply(rev)) as tf.SymbolicTensor;
   const pf = new MaskedPool({ mode: 'meanmax', name: 'pool_forward' }).apply([ids, fwd]) as tf.SymbolicTensor;
   const pb = new MaskedPool({ mode: 'meanmax', name: 'pool_backward' }).apply([rev, bwd]) as tf.SymbolicTensor;
   let h = tf.layers.concatenate({ name: 'pool' }).apply([pf, pb]) as tf.SymbolicTensor;
   if (cfg.dropout > 0) h = tf.layers.dropout({ rate: cfg.dropout }).apply(h) as tf.SymbolicTensor;
-  if (cfg.hidden > 0) h = tf.layers.dense({ units: cfg.hidden, activation: 'relu', name: 'hidden' }).apply(h) as tf.SymbolicTensor;
-  const logit = tf.layers.dense({ units: 1, name: 'logit' }).apply(h) as tf.SymbolicTensor;
+  if (cfg.hidden > 0) h = tf.layers.dense({ units: cfg.hidden, activation: 'relu', name: 'hidden', kernelInitializer: glorot(3) }).apply(h) as tf.SymbolicTensor;
+  const logit = tf.layers.dense({ units: 1, name: 'logit', kernelInitializer: glorot(4) }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: [ids, rev], outputs: logit, name: `sentiment_${cfg.level}_gru` });
 }
 

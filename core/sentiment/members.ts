@@ -88,7 +88,7 @@ export async function trainGruMember(sets: LabelledSets, o: GruStageOptions): Pr
   o.log(`${name}: ${vocab.size} tokens, ${train.seqs.length} training texts, ${JSON.stringify(o.config)}`);
   const st: GruState = state ?? { epochsDone: 0, bestEpoch: 0, bestVal: -1, seconds: 0, history: [], signature };
   const resumedSeconds = st.seconds;
-  const model = state && st.epochsDone > 0 ? await loadLayersModel(path.join(dir, 'last')) : buildGruClassifier(config);
+  const model = state && st.epochsDone > 0 ? await loadLayersModel(path.join(dir, 'last')) : buildGruClassifier(config, o.seed);
   const batches = Math.ceil(train.seqs.length / o.batchSize);
   const bar = createProgress(`train sentiment ${name}`, o.epochs * batches);
   let lastVal: number | string = st.history.length ? st.history[st.history.length - 1].valAccuracy : '-';

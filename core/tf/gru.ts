@@ -129,6 +129,8 @@ export interface FusedGruArgs {
   useBias?: boolean;
   kernelInitializer?: string;
   recurrentInitializer?: string;
+  /** Seeds the weight initialisers (reproducible training); unseeded when absent. */
+  seed?: number;
   name?: string;
   inputShape?: tf.Shape;
   batchInputShape?: tf.Shape;
@@ -151,6 +153,7 @@ export class FusedGRU extends tf.layers.Layer {
   readonly useBias: boolean;
   readonly kernelInitializer: string;
   readonly recurrentInitializer: string;
+  readonly seed?: number;
   private cells: Array<{ kernel: LayerVariable; recurrent: LayerVariable; bias: LayerVariable | null }> = [];
 
   constructor(args: FusedGruArgs) {
@@ -163,6 +166,7 @@ export class FusedGRU extends tf.layers.Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
     this.recurrentInitializer = args.recurrentInitializer ?? 'orthogonal';
+    this.seed = args.seed;
   }
 
   private xShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
@@ -172,14 +176,17 @@ export class FusedGRU extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const inDim = this.xShape(inputShape)[2] as number;
     const H = this.units;
-    const init = (n: string) => tf.initializers[n as 'glorotUniform']?.({}) ?? tf.initializers.glorotUniform({});
+    // Each seeded initialiser gets its own seed (seed, seed+1, …) so the weights differ.
+    let k = 0;
+    const seed = () => (this.seed === undefined ? undefined : this.seed + k++);
+    const init = (n: string) => tf.initializers[n as 'glorotUniform']?.({ seed: seed() }) ?? tf.initializers.glorotUniform({ seed: seed() });
     const dirs = this.bidirectional ? ['forward', 'backward'] : [''];
     this.cells = dirs.map((d) => {
       const prefix = d ? `${d}_` : '';
       return {
         kernel: this.addWeight(`${prefix}kernel`, [inDim, 3 * H], 'float32', init(this.kernelInitializer)),
         recurrent: this.addWeight(`${prefix}recurrent_kernel`, [H, 3 * H], 'float32',
-          this.recurrentInitializer === 'orthogonal' ? tf.initializers.orthogonal({ gain: 1 }) : init(this.recurrentInitializer)),
+          this.recurrentInitializer === 'orthogonal' ? tf.initializers.orthogonal({ gain: 1, seed: seed() }) : init(this.recurrentInitializer)),
         bias: this.useBias ? this.addWeight(`${prefix}bias`, [3 * H], 'float32', tf.initializers.zeros()) : null,
       };
     });
