@@ -14,7 +14,7 @@ import { chars } from '../text/segment';
 import { Vocab, UNK_ID } from '../text/vocab';
 import { normalizeText, tokenizeWords } from './text';
 import { clip } from './features';
-import { MaskedPool, padBatch } from './model';
+import { MaskedPool, padBatch, predictLogits } from './model';
 import { bucketBatches, accuracyOf, EncodedSet } from './train';
 import { mulberry32 } from '../util/random';
 import { loadLayersModel, saveLayersModel } from './io';
@@ -98,14 +98,7 @@ export function gruInputs(seqs: number[][]): [tf.Tensor2D, tf.Tensor2D] {
 
 /** Logits for encoded texts, batched by length (little padding; padding never changes a logit). */
 export function gruLogits(model: tf.LayersModel, seqs: number[][], batchSize = 256): Float32Array {
-  const out = new Float32Array(seqs.length);
-  const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
-  for (let s = 0; s < order.length; s += batchSize) {
-    const idx = order.slice(s, s + batchSize);
-    const vals = tf.tidy(() => (model.predict(gruInputs(idx.map((i) => seqs[i]))) as tf.Tensor).dataSync());
-    idx.forEach((i, k) => (out[i] = vals[k]));
-  }
-  return out;
+  return predictLogits(model, seqs, batchSize, gruInputs);
 }
 
 export interface GruTrainOptions {

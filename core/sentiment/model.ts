@@ -76,13 +76,16 @@ export function padBatch(seqs: number[][]): tf.Tensor2D {
   return tf.tensor2d(buf, [seqs.length, L], 'int32');
 }
 
-/** Logits (before temperature) for encoded texts, in batches sorted by length. */
-export function predictLogits(model: tf.LayersModel, seqs: number[][], batchSize = 256): Float32Array {
+/**
+ * Logits (before temperature) for encoded texts, in batches sorted by length; `inputsOf` turns a
+ * batch of id sequences into the model's input(s) (default: one padded id matrix).
+ */
+export function predictLogits(model: tf.LayersModel, seqs: number[][], batchSize = 256, inputsOf: (batch: number[][]) => tf.Tensor | tf.Tensor[] = padBatch): Float32Array {
   const out = new Float32Array(seqs.length);
   const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
   for (let s = 0; s < order.length; s += batchSize) {
     const idx = order.slice(s, s + batchSize);
-    const vals = tf.tidy(() => (model.predict(padBatch(idx.map((i) => seqs[i]))) as tf.Tensor).dataSync());
+    const vals = tf.tidy(() => (model.predict(inputsOf(idx.map((i) => seqs[i]))) as tf.Tensor).dataSync());
     idx.forEach((i, k) => (out[i] = vals[k]));
   }
   return out;
