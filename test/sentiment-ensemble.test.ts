@@ -4,6 +4,7 @@
  * weighted combination of its members' calibrated logits.
  */
 import { expect } from 'chai';
+import { rejectionOf } from './rejection';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -204,13 +205,8 @@ describe('sentiment ensemble', function () {
     expect(() => new SentimentClassifier(cls.model, cls.index, cfg, { linear: cls.extra.linear })).to.throw(/names a chargru member but none was given/);
     // a member named in the config but missing on disk is a DataError naming the file
     fs.unlinkSync(path.join(dir, LINEAR_FILE));
-    let err: unknown;
-    try {
-      await SentimentClassifier.load(dir);
-    } catch (e) {
-      err = e;
-    }
+    const err = await rejectionOf(SentimentClassifier.load(dir));
     expect(err).to.be.instanceOf(DataError);
-    expect((err as Error).message).to.match(/linear\.bin.*missing/);
+    expect(err?.message).to.match(/linear\.bin.*missing/);
   });
 });

@@ -3,6 +3,7 @@
  * calibration and the neutral band, aspect extraction on fixed sentences, input errors.
  */
 import { expect } from 'chai';
+import { rejectionOf } from './rejection';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -208,22 +209,11 @@ describe('sentiment input errors', () => {
 
   it('a missing or broken model folder is a DataError naming the file', async () => {
     const dir = tmp();
-    let err: unknown;
-    try {
-      await SentimentClassifier.load(dir);
-    } catch (e) {
-      err = e;
-    }
+    const err = await rejectionOf(SentimentClassifier.load(dir));
     expect(err).to.be.instanceOf(DataError);
-    expect((err as Error).message).to.match(/config\.json/);
+    expect(err?.message).to.match(/config\.json/);
     fs.writeFileSync(path.join(dir, 'config.json'), '{not json');
-    err = undefined;
-    try {
-      await SentimentClassifier.load(dir);
-    } catch (e) {
-      err = e;
-    }
-    expect((err as Error).message).to.match(/config\.json.*not valid JSON/);
+    expect((await rejectionOf(SentimentClassifier.load(dir)))?.message).to.match(/config\.json.*not valid JSON/);
   });
 
   it('a small untrained analyzer returns one result per text and refuses bad items', async () => {
@@ -244,12 +234,6 @@ describe('sentiment input errors', () => {
     const [n] = await flat.analyze(['物流很快']);
     expect(n.probability).to.be.closeTo(0.5, 1e-6);
     expect(n.label).to.equal('neutral');
-    let err: unknown;
-    try {
-      await a.analyze(['好', '']);
-    } catch (e) {
-      err = e;
-    }
-    expect((err as Error).message).to.equal('text 2 is empty');
+    expect((await rejectionOf(a.analyze(['好', ''])))?.message).to.equal('text 2 is empty');
   });
 });
