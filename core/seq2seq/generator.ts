@@ -13,6 +13,7 @@ import type { Tone } from '../copywriter/types';
 import { beamSearch, DecodeOptions, Hypothesis, LoadedModel, sampleRows } from './decode';
 import { loadWeights } from './persist';
 import { CharVocab } from './vocab';
+import { charBigramSet } from './metrics';
 import { RetrievalIndex } from './retrieval';
 import { modelsDir } from '../util/paths';
 import { initRuntime } from '../tf/runtime';
@@ -48,14 +49,6 @@ export class UsageProblem extends Error {
   }
 }
 
-function bigrams(s: string): Set<string> {
-  const cs = Array.from(s);
-  const out = new Set<string>();
-  for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i] + cs[i + 1]);
-  return out;
-}
-
-/** Distinct character bigrams / all bigrams within one text. */
 /**
  * AdvertiseGen masks brand names as the literal `BRAND` (and lost characters as `<UNK>`);
  * the model learned to write them. Copy never shows either placeholder.
@@ -64,10 +57,11 @@ export function withoutPlaceholders(text: string): string {
   return text.replace(/BRAND|<UNK>|<unk>/g, '');
 }
 
+/** Distinct character bigrams / all bigrams within one text. */
 export function selfDistinct(text: string): number {
   const cs = Array.from(text);
   if (cs.length < 2) return 0;
-  return bigrams(text).size / (cs.length - 1);
+  return charBigramSet(text).size / (cs.length - 1);
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
@@ -83,7 +77,12 @@ export class Seq2SeqGenerator implements GeneratorPort {
     readonly table: AttributeTable,
     readonly meta: Record<string, unknown> = {},
     readonly retrieval?: RetrievalIndex,
-  ) {}
+  ) {
+    this.banned = vocab.nonTextIds();
+  }
+
+  /** Token ids never generated beyond the fixed specials (the exemplar marker, when the vocabulary has one). */
+  private readonly banned: number[];
 
   controlsFor(attrs: Attribute[], req: Pick<GenerateRequest, 'tone' | 'length' | 'aspect' | 'prefer'>): Controls {
     if (!TONE_LIST.includes(req.tone)) throw new UsageProblem(`unknown tone "${req.tone}" (use ${TONE_LIST.join(', ')})`);
@@ -128,11 +127,6 @@ export class Seq2SeqGenerator implements GeneratorPort {
       if (id !== undefined) m.set(id, f);
     }
     return m.size ? m : undefined;
-  }
-
-  /** Token ids never generated beyond the fixed specials (the exemplar marker, when the vocabulary has one). */
-  private get banned(): number[] {
-    return this.vocab.nonTextIds();
   }
 
   /** Greedy or beam output for evaluation (one text per input; with exemplars, from the nearest one). */
@@ -180,7 +174,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const chosen: Array<{ text: string; score: number; bg: Set<string> }> = [];
     for (const { x, s } of scored) {
       if (chosen.length >= n) break;
-      const bg = bigrams(x.text);
+      const bg = charBigramSet(x.text);
       if (chosen.some((ch) => ch.text === x.text || jaccard(ch.bg, bg) > 0.6)) continue;
       chosen.push({ text: x.text, score: Math.round(s * 1000) / 1000, bg });
     }

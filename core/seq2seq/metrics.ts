@@ -93,6 +93,14 @@ export function words(text: string): string[] {
   return jieba.cut(text).filter((w) => w.trim() !== '');
 }
 
+/** The set of character bigrams of a text (punctuation included). */
+export function charBigramSet(text: string): Set<string> {
+  const cs = Array.from(text);
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i] + cs[i + 1]);
+  return out;
+}
+
 /** Distinct character bigrams / all character bigrams over a set of outputs. */
 export function distinct2(texts: string[]): number {
   const seen = new Set<string>();

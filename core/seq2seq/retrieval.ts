@@ -4,6 +4,7 @@
  */
 import { Attribute, parseAttrs } from './attrs';
 import type { Pair } from './data';
+import { charBigramSet } from './metrics';
 
 export interface RetrievalHit {
   content: string;
@@ -64,17 +65,10 @@ export class RetrievalIndex {
         .slice(0, k);
       if (!hits.length) return '';
       if (pick === 'random') return hits[Math.floor(rand() * hits.length)].summary;
-      const own = charBigrams(it.pair.summary);
-      return hits.map((h) => ({ h, shared: sharedCount(own, charBigrams(h.summary)) })).reduce((a, b) => (b.shared > a.shared ? b : a)).h.summary;
+      const own = charBigramSet(it.pair.summary);
+      return hits.map((h) => ({ h, shared: sharedCount(own, charBigramSet(h.summary)) })).reduce((a, b) => (b.shared > a.shared ? b : a)).h.summary;
     });
   }
-}
-
-function charBigrams(text: string): Set<string> {
-  const cs = Array.from(text);
-  const out = new Set<string>();
-  for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i] + cs[i + 1]);
-  return out;
 }
 
 function sharedCount(a: Set<string>, b: Set<string>): number {
