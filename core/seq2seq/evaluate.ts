@@ -5,6 +5,7 @@ import type { Seq2SeqGenerator } from './generator';
 import { RetrievalIndex } from './retrieval';
 import type { Pair } from './data';
 import { createProgress } from '../util/progress';
+import { PhraseMemory } from './selection';
 
 export type EvalMode = 'greedy' | 'beam' | 'rerank' | 'hybrid' | 'retrieval';
 
@@ -14,9 +15,11 @@ export const SHIPPED_DECODE: EvalMode = 'rerank';
 export async function evaluatePairs(
   pairs: Pair[],
   mode: EvalMode,
-  opts: { generator?: Seq2SeqGenerator; table: AttributeTable; index?: RetrievalIndex; quiet?: boolean; samples?: number },
+  opts: { generator?: Seq2SeqGenerator; table: AttributeTable; index?: RetrievalIndex; quiet?: boolean },
 ): Promise<{ report: EvalReport; outputs: string[] }> {
   const items: Array<{ attrs: Attribute[]; reference: string; output: string }> = [];
+  // As in a campaign: the reranked drafts avoid the phrasing of the drafts before them (outputs depend on the input order).
+  const memory = new PhraseMemory(Math.max(1, pairs.length));
   const progress = createProgress(`eval generator (${mode})`, pairs.length, { quiet: opts.quiet });
   const t0 = process.hrtime.bigint();
   for (const p of pairs) {
@@ -29,8 +32,9 @@ export async function evaluatePairs(
       const g = opts.generator;
       if (!g) throw new Error('no generator loaded');
       const c = g.controlsFor(attrs, { tone: 'warm' });
-      if (mode === 'hybrid') output = g.rerank(attrs, c, g.candidates(attrs, c, { samples: opts.samples ?? 5, exemplars: 3 }), 1)[0]?.text ?? '';
-      else if (mode === 'rerank') output = g.rerank(attrs, c, g.candidates(attrs, c, { ...g.candidatePlan(1), ...(opts.samples ? { samples: opts.samples } : {}) }), 1)[0]?.text ?? '';
+      const reranked = (cands: ReturnType<Seq2SeqGenerator['candidates']>) => g.rerank(attrs, c, cands, 1, undefined, memory)[0]?.text ?? '';
+      if (mode === 'hybrid') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), exemplars: 3 }));
+      else if (mode === 'rerank') output = reranked(g.candidates(attrs, c, g.candidatePlan(1)));
       else output = g.decodeOne(attrs, c, mode);
     }
     items.push({ attrs, reference: p.summary, output });

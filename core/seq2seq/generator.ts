@@ -15,6 +15,7 @@ import { loadWeights } from './persist';
 import { CharVocab } from './vocab';
 import { charBigramSet } from './metrics';
 import { RetrievalIndex } from './retrieval';
+import { consensusScores, PhraseMemory } from './selection';
 import { modelsDir } from '../util/paths';
 import { initRuntime } from '../tf/runtime';
 import { loadAdvertiseGen, sharedPath, SHARED } from '../data/datasets';
@@ -28,12 +29,22 @@ export interface RerankWeights {
   prefer: number;
   contradiction: number;
   logp: number;
+  /** per unit of consensus: mean character BLEU (0–1) against the request's other candidates (see selection.ts) */
+  consensus?: number;
+  /** per unit of novelty: share of the candidate's bigrams that the remembered drafts did not use */
+  novelty?: number;
 }
 
 /** Candidates of a retrieval-augmented model per request: this many exemplars (at least n), a greedy row and `samples` samples each. */
 export const EXEMPLAR_PLAN = { sources: 3, samples: 2 };
 
-export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5 };
+export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5, consensus: 4, novelty: 2.75 };
+
+/** Sampled rows per request next to the greedy row (no-exemplar models): 10 at temperature 0.8 and 10 at 1.0. */
+export const DRAFT_TEMPERATURES: readonly number[] = [...new Array<number>(10).fill(0.8), ...new Array<number>(10).fill(1.0)];
+
+/** Drafts a generator remembers to vary its phrasing (see PhraseMemory). */
+export const PHRASE_MEMORY_WINDOW = 2000;
 
 export interface Candidate {
   text: string;
@@ -77,6 +88,8 @@ export class Seq2SeqGenerator implements GeneratorPort {
     readonly table: AttributeTable,
     readonly meta: Record<string, unknown> = {},
     readonly retrieval?: RetrievalIndex,
+    /** The phrasing of the drafts this generator wrote lately: `generate` prefers candidates that differ from it. */
+    readonly memory: PhraseMemory = new PhraseMemory(PHRASE_MEMORY_WINDOW),
   ) {
     this.banned = vocab.nonTextIds();
   }
@@ -139,14 +152,18 @@ export class Seq2SeqGenerator implements GeneratorPort {
 
   /**
    * Candidates: per source (see `sources`: one per exemplar for a retrieval-augmented model), a greedy
-   * row and `samples` sampled rows in one batch; optionally beam search (first source) and, with
-   * `exemplars`, the nearest training copies themselves.
+   * row and sampled rows in one batch (`temperatures`, one per row; or `samples` rows at `temperature`);
+   * optionally beam search (first source) and, with `exemplars`, the nearest training copies themselves.
    */
-  candidates(attrs: Attribute[], c: Controls, opts: { samples?: number; beam?: number; seed?: number; temperature?: number; exemplars?: number; sources?: number; decode?: DecodeOptions } = {}): Candidate[] {
+  candidates(
+    attrs: Attribute[],
+    c: Controls,
+    opts: { samples?: number; temperature?: number; temperatures?: readonly number[]; beam?: number; seed?: number; exemplars?: number; sources?: number; decode?: DecodeOptions } = {},
+  ): Candidate[] {
     const srcs = this.sources(attrs, c, opts.sources ?? 1);
     const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, ...opts.decode }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: withoutPlaceholders(this.vocab.decode(h.ids)), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
-    const temps = [0, ...new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8)];
+    const temps = [0, ...(opts.temperatures ?? new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8))];
     const out = srcs.flatMap((src, k) => sampleRows(this.model, src, temps, { ...o, seed: (o.seed ?? 1) + 7919 * k }).map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample')));
     if (opts.beam) out.push(...beamSearch(this.model, srcs[0], { ...o, beamSize: opts.beam, n: Math.min(2, opts.beam) }).map((h) => toCand(h, 'beam')));
     // Retrieval exemplars: the copy of the training items sharing most attributes, scored like model output
@@ -165,23 +182,43 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp + (w.tone ?? 0) * toneScore(cand.text, c.tone) + (w.distinct ? w.distinct * selfDistinct(cand.text) : 0);
   }
 
-  /** Best `n` candidates by score, skipping near-duplicates (character-bigram Jaccard > 0.6). */
-  rerank(attrs: Attribute[], c: Controls, cands: Candidate[], n: number, w: RerankWeights = DEFAULT_RERANK): GeneratedCopy[] {
-    const scored = cands
-      .filter((x) => x.text.length > 0)
-      .map((x) => ({ x, s: this.score(attrs, c, x, w) }))
-      .sort((a, b) => b.s - a.s);
+  /**
+   * Best `n` candidates, one at a time: own score (see `score`) + consensus with the other candidates
+   * + novelty against `memory` (the drafts written before; each pick is remembered, so the drafts of
+   * one request also differ from each other), skipping near-duplicates (character-bigram Jaccard > 0.6).
+   * Without a memory, a fresh one serves this request only.
+   */
+  rerank(attrs: Attribute[], c: Controls, cands: Candidate[], n: number, w: RerankWeights = DEFAULT_RERANK, memory: PhraseMemory = new PhraseMemory()): GeneratedCopy[] {
+    const pool = cands.filter((x) => x.text.length > 0);
+    const own = pool.map((x) => this.score(attrs, c, x, w));
+    const agree = w.consensus ? consensusScores(pool.map((x) => x.text)) : pool.map(() => 0);
+    const total = (i: number) => own[i] + (w.consensus ?? 0) * agree[i] + (w.novelty ? w.novelty * memory.freshShare(pool[i].text) : 0);
     const chosen: Array<{ text: string; score: number; bg: Set<string> }> = [];
-    for (const { x, s } of scored) {
-      if (chosen.length >= n) break;
-      const bg = charBigramSet(x.text);
-      if (chosen.some((ch) => ch.text === x.text || jaccard(ch.bg, bg) > 0.6)) continue;
-      chosen.push({ text: x.text, score: Math.round(s * 1000) / 1000, bg });
+    const pick = (i: number, bg: Set<string>, s: number) => {
+      chosen.push({ text: pool[i].text, score: Math.round(s * 1000) / 1000, bg });
+      memory.remember(pool[i].text);
+    };
+    while (chosen.length < n) {
+      let best = -1, bestScore = -Infinity, bestBg = new Set<string>();
+      pool.forEach((x, i) => {
+        const s = total(i);
+        if (s <= bestScore) return;
+        const bg = charBigramSet(x.text);
+        if (chosen.some((ch) => ch.text === x.text || jaccard(ch.bg, bg) > 0.6)) return;
+        best = i, bestScore = s, bestBg = bg;
+      });
+      if (best < 0) break;
+      pick(best, bestBg, bestScore);
     }
     // Not enough distinct candidates: fill with the remaining best (still never an exact duplicate).
-    for (const { x, s } of scored) {
-      if (chosen.length >= n) break;
-      if (!chosen.some((ch) => ch.text === x.text)) chosen.push({ text: x.text, score: Math.round(s * 1000) / 1000, bg: new Set() });
+    while (chosen.length < n) {
+      let best = -1, bestScore = -Infinity;
+      pool.forEach((x, i) => {
+        const s = total(i);
+        if (s > bestScore && !chosen.some((ch) => ch.text === x.text)) best = i, bestScore = s;
+      });
+      if (best < 0) break;
+      pick(best, new Set(), bestScore);
     }
     return chosen.map(({ text, score }) => ({ text, score }));
   }
@@ -190,8 +227,8 @@ export class Seq2SeqGenerator implements GeneratorPort {
    * What a request for `n` drafts decodes: a greedy row and samples per source; a retrieval-augmented
    * model decodes from several exemplars (each draft can edit a different human copy).
    */
-  candidatePlan(n: number): { samples: number; sources: number } {
-    return this.usesExemplars ? { samples: EXEMPLAR_PLAN.samples, sources: Math.max(EXEMPLAR_PLAN.sources, n) } : { samples: Math.max(5, n + 2), sources: 1 };
+  candidatePlan(n: number): { samples?: number; temperatures?: readonly number[]; sources: number } {
+    return this.usesExemplars ? { samples: EXEMPLAR_PLAN.samples, sources: Math.max(EXEMPLAR_PLAN.sources, n) } : { temperatures: DRAFT_TEMPERATURES, sources: 1 };
   }
 
   async generate(req: GenerateRequest): Promise<GeneratedCopy[]> {
@@ -199,7 +236,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new UsageProblem(`n must be an integer from 1 to 10 (got ${req.n})`);
     const c = this.controlsFor(attrs, req);
     const cands = this.candidates(attrs, c, { ...this.candidatePlan(req.n), seed: req.seed ?? 1 });
-    return this.rerank(attrs, c, cands, req.n);
+    return this.rerank(attrs, c, cands, req.n, DEFAULT_RERANK, this.memory);
   }
 }
 

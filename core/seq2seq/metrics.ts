@@ -17,16 +17,28 @@ function ngramCounts<T>(xs: T[], n: number): Map<string, number> {
   return m;
 }
 
-/** NLTK sentence_bleu with SmoothingFunction().method3 (a single reference, weights 1/4 each). */
-export function sentenceBleu(reference: string[], hypothesis: string[], maxN = 4): number {
+/** The n-gram counts (orders 1…maxN) and length of a token sequence: what BLEU compares. */
+export interface NgramProfile {
+  counts: Array<Map<string, number>>;
+  length: number;
+}
+
+export function ngramProfile(tokens: string[], maxN = 4): NgramProfile {
+  const counts: Array<Map<string, number>> = [];
+  for (let n = 1; n <= maxN; n++) counts.push(ngramCounts(tokens, n));
+  return { counts, length: tokens.length };
+}
+
+/** NLTK sentence_bleu with SmoothingFunction().method3 on two profiles (see `sentenceBleu`). */
+export function profileBleu(reference: NgramProfile, hypothesis: NgramProfile): number {
+  const maxN = hypothesis.counts.length;
   const numerators: number[] = [];
   const denominators: number[] = [];
-  for (let n = 1; n <= maxN; n++) {
-    const hyp = ngramCounts(hypothesis, n);
-    const ref = ngramCounts(reference, n);
+  for (let n = 0; n < maxN; n++) {
+    const ref = reference.counts[n];
     let clipped = 0;
     let total = 0;
-    for (const [k, c] of hyp) {
+    for (const [k, c] of hypothesis.counts[n]) {
       clipped += Math.min(c, ref.get(k) ?? 0);
       total += c;
     }
@@ -49,6 +61,11 @@ export function sentenceBleu(reference: string[], hypothesis: string[], maxN = 4
     logSum += (1 / maxN) * Math.log(p);
   }
   return bp * Math.exp(logSum);
+}
+
+/** NLTK sentence_bleu with SmoothingFunction().method3 (a single reference, weights 1/4 each). */
+export function sentenceBleu(reference: string[], hypothesis: string[], maxN = 4): number {
+  return profileBleu(ngramProfile(reference, maxN), ngramProfile(hypothesis, maxN));
 }
 
 /** Character-level BLEU-4 of one output against one reference (0–1). */

@@ -1,0 +1,73 @@
+/**
+ * How a draft is picked among a request's candidates, beyond each candidate's own score:
+ *  - consensus (minimum-Bayes-risk selection): a candidate's mean character BLEU against the other
+ *    candidates of the same request. The phrasing the model's own samples agree on is the one
+ *    a reader (and the reference) most likely shares; a sample that wandered off scores low.
+ *  - novelty: the share of a candidate's character bigrams that recent drafts did not use (a
+ *    PhraseMemory), so the copy of a campaign does not repeat the same stock phrases
+ *    (修饰腿部曲线, 展现出女性的…) draft after draft.
+ */
+import { ngramProfile, profileBleu } from './metrics';
+
+/** Mean character BLEU-4 (0–1) of each text against all the others (0 for a single text). */
+export function consensusScores(texts: string[]): number[] {
+  const profiles = texts.map((t) => ngramProfile(Array.from(t)));
+  return profiles.map((hyp, i) => {
+    if (profiles.length < 2) return 0;
+    let sum = 0;
+    profiles.forEach((ref, j) => {
+      if (j !== i) sum += profileBleu(ref, hyp);
+    });
+    return sum / (profiles.length - 1);
+  });
+}
+
+function bigrams(text: string): string[] {
+  const cs = Array.from(text);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < cs.length; i++) out.push(cs[i] + cs[i + 1]);
+  return out;
+}
+
+/**
+ * The character bigrams of the last `window` drafts a generator wrote (a sliding window, oldest
+ * forgotten first). Order matters by design: what it favours depends on what came before.
+ */
+export class PhraseMemory {
+  private readonly counts = new Map<string, number>();
+  private readonly drafts: string[][] = [];
+
+  constructor(readonly window = 2000) {
+    if (!Number.isInteger(window) || window < 1) throw new Error(`PhraseMemory window must be a positive integer (got ${window})`);
+  }
+
+  /** Drafts remembered now (at most `window`). */
+  get size(): number {
+    return this.drafts.length;
+  }
+
+  /** Share (0–1) of the text's bigrams that no remembered draft used; 1 for an empty memory or a text under two characters. */
+  freshShare(text: string): number {
+    const b = bigrams(text);
+    if (!b.length || !this.counts.size) return 1;
+    return b.filter((x) => !this.counts.has(x)).length / b.length;
+  }
+
+  remember(text: string): void {
+    const b = bigrams(text);
+    this.drafts.push(b);
+    for (const x of b) this.counts.set(x, (this.counts.get(x) ?? 0) + 1);
+    while (this.drafts.length > this.window) {
+      for (const x of this.drafts.shift() ?? []) {
+        const c = (this.counts.get(x) ?? 0) - 1;
+        if (c > 0) this.counts.set(x, c);
+        else this.counts.delete(x);
+      }
+    }
+  }
+
+  clear(): void {
+    this.counts.clear();
+    this.drafts.length = 0;
+  }
+}
