@@ -1,5 +1,6 @@
 /** The copy generator: char GRU encoder–decoder with attention and copy, decoding, reranking, metrics. */
-export { loadGenerator, defaultGeneratorDir, Seq2SeqGenerator, DEFAULT_RERANK, UsageProblem } from './generator';
+export { loadGenerator, defaultGeneratorDir, Seq2SeqGenerator, DEFAULT_RERANK, DRAFT_TEMPERATURES, UsageProblem } from './generator';
+export { consensusScores, PhraseMemory } from './selection';
 export type { Candidate, RerankWeights } from './generator';
 export { parseAttrs, AttributeError, AttributeTable, attrCoverage } from './attrs';
 export { toneOf, lengthOf, aspectOf, controlsOf, TONE_LIST, LENGTHS, ASPECTS } from './controls';
