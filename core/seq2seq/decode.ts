@@ -32,6 +32,8 @@ export interface DecodeOptions {
   lengthPenalty?: number;
   /** Further token ids never produced (e.g. the vocabulary's exemplar marker). */
   banned?: number[];
+  /** Per previous token: factors for the probability of the tokens that may follow it (e.g. overused bigrams). */
+  followBias?: (prev: number) => Map<number, number> | undefined;
 }
 
 export interface Hypothesis {
@@ -78,6 +80,8 @@ function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
   for (const v of blockedTokens(ids, o.noRepeatNgram ?? 0)) row[v] = 0;
   if (o.noImmediateRepeat) for (const v of immediateRepeatTokens(ids, o.noImmediateRepeat)) row[v] = 0;
   if (o.bias) for (const [v, f] of o.bias) row[v] *= f;
+  const follow = o.followBias && ids.length ? o.followBias(ids[ids.length - 1]) : undefined;
+  if (follow) for (const [v, f] of follow) row[v] *= f;
 }
 
 function argmax(row: Float32Array): number {
