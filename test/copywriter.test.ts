@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { openStore, decideDraft } from '../core/store/db';
+import { openStore, decideDraft, recentDraftTexts } from '../core/store/db';
+import type { Seq2SeqGenerator } from '../core/seq2seq/generator';
 import { loadCopywriter, LoadedCopywriter } from '../core/copywriter/load';
 import { recordDecision, armStates } from '../core/copywriter/strategy';
 import { preferenceMention, reassuringRate, usersWithDoubts } from '../core/copywriter/evaluate';
@@ -87,6 +88,17 @@ describe('copywriter: end to end on the shipped models and the demo store', func
     const seg = (db.prepare('SELECT segment, strategy FROM drafts WHERE id = ?').get(fresh.id) as { segment: string; strategy: string });
     const arm = armStates(db, seg.segment).find((a) => a.strategy === seg.strategy)!;
     expect(arm.alpha).to.equal(1.5); // edited then approved = 0.5
+  });
+
+  it('a copywriter opened on the same store starts with the stored drafts in its phrase memory (oldest first)', async () => {
+    const texts = (db.prepare('SELECT text FROM drafts ORDER BY created_at, rowid').all() as Array<{ text: string }>).map((r) => r.text);
+    expect(texts.length).to.be.greaterThan(3);
+    expect(recentDraftTexts(db, 3)).to.deep.equal(texts.slice(-3));
+    const again = await loadCopywriter({ db, pseudonymKey: 'e2e' });
+    const memory = (again.deps.generator as Seq2SeqGenerator).memory;
+    expect(memory.size).to.equal(texts.length);
+    for (const t of texts) expect(memory.freshShare(t)).to.equal(0);
+    expect(memory.freshShare('从未写过的句子：蓝鲸跃出冰川')).to.be.greaterThan(0.5);
   });
 
   it('CLI: `copydesk draft --json` prints the documented object; human output is readable; unknown user is one line', function () {

@@ -4,12 +4,15 @@
  * port (core/copywriter/ports.ts); a missing model is reported in one clear line.
  */
 import * as path from 'path';
-import { Db, openStore } from '../store/db';
+import { Db, openStore, recentDraftTexts } from '../store/db';
 import { loadStore, storePort, Store } from '../data/store';
 import { demoDir, modelsDir } from '../util/paths';
 import { pseudonymKey } from '../privacy/pseudonym';
 import type { GeneratorPort, PreferencePort, SentimentPort } from './ports';
 import { Copywriter, CopywriterDeps, createCopywriter } from './pipeline';
+
+/** Stored drafts the generator's phrase memory starts with (the most recent). */
+export const RECENT_DRAFTS_REMEMBERED = 2000;
 
 export interface LoadCopywriterOptions {
   /** Store folder (default: the demo store, or COPYDESK_STORE). */
@@ -64,6 +67,8 @@ export async function loadCopywriter(opts: LoadCopywriterOptions = {}): Promise<
   const [sentiment, sentS] = await timed(() => loaderOf<SentimentPort>(path.join(__dirname, '..', 'sentiment'), 'loadSentimentModel', 'sentiment')(path.join(models, 'sentiment')));
   const [generator, genS] = await timed(() => loaderOf<GeneratorPort>(path.join(__dirname, '..', 'seq2seq'), 'loadGenerator', 'generator')(path.join(models, 'generator')));
   const db = typeof opts.db === 'object' ? opts.db : openStore(opts.db);
+  // The generator varies its phrasing from recent drafts; after a restart it learns them from the store.
+  generator.remember?.(recentDraftTexts(db, RECENT_DRAFTS_REMEMBERED));
   const view = { ...storePort(store), segmentOf: (userId: string) => store.userById.get(userId)?.segment };
   const cw = createCopywriter({ store: view, preference, sentiment, generator, db, pseudonymKey: opts.pseudonymKey ?? pseudonymKey(), ...opts.overrides });
   const total = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -78,6 +78,8 @@ export interface GeneratedCopy {
 
 export interface GeneratorPort {
   generate(req: GenerateRequest): Promise<GeneratedCopy[]>;
+  /** Optional: drafts written before (oldest first, e.g. by an earlier process), so new drafts vary their phrasing from them. */
+  remember?(texts: string[]): void;
 }
 
 // ---------- the store (core/data/store: catalog, users, events, reviews) ----------

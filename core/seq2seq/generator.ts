@@ -231,6 +231,11 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return this.usesExemplars ? { samples: EXEMPLAR_PLAN.samples, sources: Math.max(EXEMPLAR_PLAN.sources, n) } : { temperatures: DRAFT_TEMPERATURES, sources: 1 };
   }
 
+  /** Adds drafts written before (oldest first) to the phrase memory `generate` steers away from. */
+  remember(texts: string[]): void {
+    for (const t of texts) this.memory.remember(t);
+  }
+
   async generate(req: GenerateRequest): Promise<GeneratedCopy[]> {
     const attrs = parseAttrs(req.attrs);
     if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new UsageProblem(`n must be an integer from 1 to 10 (got ${req.n})`);

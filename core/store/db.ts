@@ -108,6 +108,12 @@ export function openStore(file: string = process.env.COPYDESK_DB ?? './copydesk.
   return db;
 }
 
+/** The texts of the `limit` most recent drafts, oldest first. */
+export function recentDraftTexts(db: Db, limit: number): string[] {
+  const rows = db.prepare('SELECT text FROM (SELECT text, created_at, rowid AS r FROM drafts ORDER BY created_at DESC, r DESC LIMIT ?) ORDER BY created_at, r').all(limit) as Array<{ text: string }>;
+  return rows.map((x) => x.text);
+}
+
 export function nowIso(): string {
   return new Date().toISOString();
 }
