@@ -110,12 +110,17 @@ export function words(text: string): string[] {
   return jieba.cut(text).filter((w) => w.trim() !== '');
 }
 
+/** The character bigrams of a text in order, repeats included (punctuation too). */
+export function charBigrams(text: string): string[] {
+  const cs = Array.from(text);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < cs.length; i++) out.push(cs[i] + cs[i + 1]);
+  return out;
+}
+
 /** The set of character bigrams of a text (punctuation included). */
 export function charBigramSet(text: string): Set<string> {
-  const cs = Array.from(text);
-  const out = new Set<string>();
-  for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i] + cs[i + 1]);
-  return out;
+  return new Set(charBigrams(text));
 }
 
 /** Distinct character bigrams / all character bigrams over a set of outputs. */
@@ -123,11 +128,8 @@ export function distinct2(texts: string[]): number {
   const seen = new Set<string>();
   let total = 0;
   for (const t of texts) {
-    const cs = Array.from(t);
-    for (let i = 0; i + 1 < cs.length; i++) {
-      seen.add(cs[i] + cs[i + 1]);
-      total++;
-    }
+    for (const b of charBigrams(t)) seen.add(b);
+    total += Math.max(0, Array.from(t).length - 1);
   }
   return total ? seen.size / total : 0;
 }

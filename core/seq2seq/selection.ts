@@ -7,7 +7,7 @@
  *    PhraseMemory), so the copy of a campaign does not repeat the same stock phrases
  *    (修饰腿部曲线, 展现出女性的…) draft after draft.
  */
-import { ngramProfile, profileBleu } from './metrics';
+import { charBigrams, ngramProfile, profileBleu } from './metrics';
 
 /** Mean character BLEU-4 (0–1) of each text against all the others (0 for a single text). */
 export function consensusScores(texts: string[]): number[] {
@@ -20,13 +20,6 @@ export function consensusScores(texts: string[]): number[] {
     });
     return sum / (profiles.length - 1);
   });
-}
-
-function bigrams(text: string): string[] {
-  const cs = Array.from(text);
-  const out: string[] = [];
-  for (let i = 0; i + 1 < cs.length; i++) out.push(cs[i] + cs[i + 1]);
-  return out;
 }
 
 /**
@@ -48,13 +41,13 @@ export class PhraseMemory {
 
   /** Share (0–1) of the text's bigrams that no remembered draft used; 1 for an empty memory or a text under two characters. */
   freshShare(text: string): number {
-    const b = bigrams(text);
+    const b = charBigrams(text);
     if (!b.length || !this.counts.size) return 1;
     return b.filter((x) => !this.counts.has(x)).length / b.length;
   }
 
   remember(text: string): void {
-    const b = bigrams(text);
+    const b = charBigrams(text);
     this.drafts.push(b);
     for (const x of b) this.counts.set(x, (this.counts.get(x) ?? 0) + 1);
     while (this.drafts.length > this.window) {
