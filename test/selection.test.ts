@@ -49,6 +49,16 @@ describe('selection: phrase memory', () => {
     expect(m.freshShare('丙丁')).to.equal(1);
   });
 
+  it('indexes each character\'s followers for decoding, and forgets them with the draft', () => {
+    const m = new PhraseMemory(1);
+    m.remember('白色的裙白色');
+    expect([...(m.followers('白') ?? [])]).to.deep.equal([['色', 2]]);
+    expect([...(m.followers('色') ?? [])]).to.deep.equal([['的', 1]]);
+    m.remember('黑裙');
+    expect(m.followers('白')).to.equal(undefined);
+    expect([...(m.followers('黑') ?? [])]).to.deep.equal([['裙', 1]]);
+  });
+
   it('refuses a window that is not a positive integer', () => {
     expect(() => new PhraseMemory(0)).to.throw(/window must be a positive integer \(got 0\)/);
     expect(() => new PhraseMemory(1.5)).to.throw(/got 1.5/);
@@ -84,6 +94,26 @@ describe('selection: reranking with consensus and memory (shipped generator)', f
     expect(memory.size).to.equal(2);
     // without a shared memory the same request picks the same draft again
     expect(g.rerank(attrs, c, cands, 1)[0].text).to.equal(first);
+  });
+
+  it('decoding with a memory weights followers by (1 + count)^-exponent and steers the greedy row off a used phrasing', () => {
+    const memory = new PhraseMemory();
+    expect(g.avoidBias(memory, 0.1)).to.equal(undefined);
+    memory.remember('白色的裙白色');
+    expect(g.avoidBias(memory, 0)).to.equal(undefined);
+    const bias = g.avoidBias(memory, 0.5)!;
+    const f = bias(g.vocab.index.get('白')!)!;
+    expect(f.get(g.vocab.index.get('色')!)).to.be.closeTo(3 ** -0.5, 1e-12);
+    expect(bias(g.vocab.index.get('黑')!)).to.equal(undefined); // never a first character in the memory
+
+    const c = g.controlsFor(attrs, { tone: 'warm' });
+    const greedyOf = (m?: PhraseMemory) => g.candidates(attrs, c, { samples: 0, memory: m })[0].text;
+    const plain = greedyOf();
+    const used = new PhraseMemory();
+    for (let i = 0; i < 20; i++) used.remember(plain);
+    const steered = greedyOf(used);
+    expect(steered).to.not.equal(plain);
+    expect(used.freshShare(steered)).to.be.greaterThan(used.freshShare(plain));
   });
 
   it('generate: the same seeded request twice varies in one process; a fresh generator repeats the first', async () => {

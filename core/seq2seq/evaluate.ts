@@ -33,8 +33,8 @@ export async function evaluatePairs(
       if (!g) throw new Error('no generator loaded');
       const c = g.controlsFor(attrs, { tone: 'warm' });
       const reranked = (cands: ReturnType<Seq2SeqGenerator['candidates']>) => g.rerank(attrs, c, cands, 1, undefined, memory)[0]?.text ?? '';
-      if (mode === 'hybrid') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), exemplars: 3 }));
-      else if (mode === 'rerank') output = reranked(g.candidates(attrs, c, g.candidatePlan(1)));
+      if (mode === 'hybrid') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), exemplars: 3, memory }));
+      else if (mode === 'rerank') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), memory }));
       else output = g.decodeOne(attrs, c, mode);
     }
     items.push({ attrs, reference: p.summary, output });

@@ -38,13 +38,20 @@ export interface RerankWeights {
 /** Candidates of a retrieval-augmented model per request: this many exemplars (at least n), a greedy row and `samples` samples each. */
 export const EXEMPLAR_PLAN = { sources: 3, samples: 2 };
 
-export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5, consensus: 4, novelty: 2.75 };
+export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5, consensus: 5, novelty: 2 };
 
 /** Sampled rows per request next to the greedy row (no-exemplar models): 10 at temperature 0.8 and 10 at 1.0. */
 export const DRAFT_TEMPERATURES: readonly number[] = [...new Array<number>(10).fill(0.8), ...new Array<number>(10).fill(1.0)];
 
 /** Drafts a generator remembers to vary its phrasing (see PhraseMemory). */
 export const PHRASE_MEMORY_WINDOW = 2000;
+
+/**
+ * While decoding with a phrase memory, a character that followed the previous one `c` times in the
+ * remembered drafts has its probability multiplied by (1 + c)^−AVOID_EXPONENT: the samples explore
+ * other phrasing the more a phrase has been used (0: off).
+ */
+export const AVOID_EXPONENT = 0.15;
 
 export interface Candidate {
   text: string;
@@ -158,10 +165,15 @@ export class Seq2SeqGenerator implements GeneratorPort {
   candidates(
     attrs: Attribute[],
     c: Controls,
-    opts: { samples?: number; temperature?: number; temperatures?: readonly number[]; beam?: number; seed?: number; exemplars?: number; sources?: number; decode?: DecodeOptions } = {},
+    opts: {
+      samples?: number; temperature?: number; temperatures?: readonly number[]; beam?: number; seed?: number; exemplars?: number; sources?: number; decode?: DecodeOptions;
+      /** decode away from the phrasing in this memory (see AVOID_EXPONENT) */
+      memory?: PhraseMemory; avoidExponent?: number;
+    } = {},
   ): Candidate[] {
     const srcs = this.sources(attrs, c, opts.sources ?? 1);
-    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, ...opts.decode }, c.tone);
+    const followBias = opts.memory ? this.avoidBias(opts.memory, opts.avoidExponent ?? AVOID_EXPONENT) : undefined;
+    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, ...(followBias ? { followBias } : {}), ...opts.decode }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: withoutPlaceholders(this.vocab.decode(h.ids)), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
     const temps = [0, ...(opts.temperatures ?? new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8))];
     const out = srcs.flatMap((src, k) => sampleRows(this.model, src, temps, { ...o, seed: (o.seed ?? 1) + 7919 * k }).map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample')));
@@ -173,6 +185,29 @@ export class Seq2SeqGenerator implements GeneratorPort {
       for (const hit of this.retrieval.nearest(attrs, opts.exemplars)) out.push({ text: withoutPlaceholders(hit.summary), meanLogp: mean, source: 'retrieval' });
     }
     return out;
+  }
+
+  /**
+   * A decoding bias from a phrase memory: after token `prev`, each token that followed it `c` times in
+   * the remembered drafts is weighted (1 + c)^−exponent. Undefined when off or the memory is empty.
+   */
+  avoidBias(memory: PhraseMemory, exponent: number): DecodeOptions['followBias'] {
+    if (!(exponent > 0) || memory.size === 0) return undefined;
+    const cache = new Map<number, Map<number, number> | undefined>();
+    return (prev) => {
+      if (cache.has(prev)) return cache.get(prev);
+      const seen = memory.followers(this.vocab.tokens[prev] ?? '');
+      let f: Map<number, number> | undefined;
+      if (seen) {
+        f = new Map();
+        for (const [ch, count] of seen) {
+          const id = this.vocab.index.get(ch);
+          if (id !== undefined) f.set(id, Math.pow(1 + count, -exponent));
+        }
+      }
+      cache.set(prev, f);
+      return f;
+    };
   }
 
   score(attrs: Attribute[], c: Controls, cand: Candidate, w: RerankWeights = DEFAULT_RERANK): number {
@@ -240,7 +275,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const attrs = parseAttrs(req.attrs);
     if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new UsageProblem(`n must be an integer from 1 to 10 (got ${req.n})`);
     const c = this.controlsFor(attrs, req);
-    const cands = this.candidates(attrs, c, { ...this.candidatePlan(req.n), seed: req.seed ?? 1 });
+    const cands = this.candidates(attrs, c, { ...this.candidatePlan(req.n), seed: req.seed ?? 1, memory: this.memory });
     return this.rerank(attrs, c, cands, req.n, DEFAULT_RERANK, this.memory);
   }
 }

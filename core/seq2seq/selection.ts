@@ -28,6 +28,8 @@ export function consensusScores(texts: string[]): number[] {
  */
 export class PhraseMemory {
   private readonly counts = new Map<string, number>();
+  /** first character → second character → count (the same bigrams, indexed for decoding) */
+  private readonly next = new Map<string, Map<string, number>>();
   private readonly drafts: string[][] = [];
 
   constructor(readonly window = 2000) {
@@ -46,21 +48,36 @@ export class PhraseMemory {
     return b.filter((x) => !this.counts.has(x)).length / b.length;
   }
 
+  /** How often each character followed `ch` in the remembered drafts (undefined: never seen first). */
+  followers(ch: string): ReadonlyMap<string, number> | undefined {
+    return this.next.get(ch);
+  }
+
   remember(text: string): void {
     const b = charBigrams(text);
     this.drafts.push(b);
-    for (const x of b) this.counts.set(x, (this.counts.get(x) ?? 0) + 1);
-    while (this.drafts.length > this.window) {
-      for (const x of this.drafts.shift() ?? []) {
-        const c = (this.counts.get(x) ?? 0) - 1;
-        if (c > 0) this.counts.set(x, c);
-        else this.counts.delete(x);
-      }
+    for (const x of b) this.add(x, 1);
+    while (this.drafts.length > this.window) for (const x of this.drafts.shift() ?? []) this.add(x, -1);
+  }
+
+  private add(bigram: string, d: number): void {
+    const c = (this.counts.get(bigram) ?? 0) + d;
+    const [a, b] = Array.from(bigram);
+    const f = this.next.get(a) ?? new Map<string, number>();
+    if (c > 0) {
+      this.counts.set(bigram, c);
+      f.set(b, c);
+      this.next.set(a, f);
+    } else {
+      this.counts.delete(bigram);
+      f.delete(b);
+      if (!f.size) this.next.delete(a);
     }
   }
 
   clear(): void {
     this.counts.clear();
+    this.next.clear();
     this.drafts.length = 0;
   }
 }
