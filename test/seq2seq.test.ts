@@ -305,6 +305,30 @@ describe('seq2seq: CLI', function () {
     expect(err?.message).to.match(/unknown tone "angry"/);
   });
 
+  it('`eval generator` prints one JSON object with the issue\'s fields and writes one {"text"} per input line, in order', function () {
+    if (!fs.existsSync(shipped)) this.skip();
+    const tmp = path.join(os.tmpdir(), `copydesk-eval-${process.pid}.jsonl`);
+    const preds = `${tmp}.pred`;
+    const pairs = [PAIRS[0], PAIRS[1], PAIRS[2]];
+    fs.writeFileSync(tmp, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const r = cli(['eval', 'generator', '--data', tmp, '--index', tmp, '--json', '--predictions-out', preds]);
+    const lines = fs.existsSync(preds) ? fs.readFileSync(preds, 'utf8').trim().split('\n') : [];
+    fs.rmSync(tmp);
+    fs.rmSync(preds, { force: true });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout.trim().split('\n')).to.have.length(1);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const k of ['bleu4', 'rouge1', 'rouge2', 'rougeL', 'distinct2', 'attr_coverage', 'contradiction_rate', 'n', 'seconds_per_draft']) expect(out[k], k).to.be.a('number');
+    expect(out.n).to.equal(3);
+    expect(out.decode).to.equal('rerank');
+    expect(lines).to.have.length(3);
+    const texts = lines.map((l) => (JSON.parse(l) as { text: string }).text);
+    for (const t of texts) expect(t.length).to.be.greaterThan(10);
+    // the first input is a 裙 (dress), the second a 裤 (trousers): the outputs follow the input order
+    expect(texts[0]).to.contain('裙');
+    expect(texts[1]).to.contain('裤');
+  });
+
   it('clear one-line errors for malformed attributes, options and files', () => {
     const a = cli(['generate', '--attrs', '类型裙', '--tone', 'warm']);
     expect(a.status).to.equal(2);
