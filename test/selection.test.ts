@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { consensusScores, PhraseMemory } from '../core/seq2seq/selection';
 import { loadGenerator, Seq2SeqGenerator, Candidate, DEFAULT_RERANK } from '../core/seq2seq/generator';
 import { parseAttrs } from '../core/seq2seq/attrs';
-import { charBleu } from '../core/seq2seq/metrics';
+import { charBleu, charBigrams } from '../core/seq2seq/metrics';
 
 describe('selection: consensus scores', () => {
   it('ranks the phrasing most candidates share first and the outlier last', () => {
@@ -114,6 +114,22 @@ describe('selection: reranking with consensus and memory (shipped generator)', f
     const steered = greedyOf(used);
     expect(steered).to.not.equal(plain);
     expect(used.freshShare(steered)).to.be.greaterThan(used.freshShare(plain));
+  });
+
+  it('drafts repeat their own bigrams less with the repeat factor than without', () => {
+    const repeated = (t: string) => {
+      const b = charBigrams(t);
+      return b.length - new Set(b).size;
+    };
+    let off = 0;
+    let on = 0;
+    for (const a of ['类型#裙*风格#简约*图案#纯色*裙长#连衣裙', '类型#裤*风格#休闲*裤长#短裤', '类型#上衣*材质#针织*风格#甜美*衣样式#毛衣']) {
+      const at = parseAttrs(a);
+      const c = g.controlsFor(at, { tone: 'warm' });
+      off += repeated(g.candidates(at, c, { samples: 0, decode: { repeatBigramFactor: 1 } })[0].text);
+      on += repeated(g.candidates(at, c, { samples: 0 })[0].text);
+    }
+    expect(on).to.be.below(off);
   });
 
   it('generate: the same seeded request twice varies in one process; a fresh generator repeats the first', async () => {

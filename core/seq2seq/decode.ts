@@ -32,6 +32,8 @@ export interface DecodeOptions {
   lengthPenalty?: number;
   /** Further token ids never produced (e.g. the vocabulary's exemplar marker). */
   banned?: number[];
+  /** Multiply the probability of a token that would repeat a bigram already in this output (1: off). */
+  repeatBigramFactor?: number;
   /** Per previous token: factors for the probability of the tokens that may follow it (e.g. overused bigrams). */
   followBias?: (prev: number) => Map<number, number> | undefined;
 }
@@ -80,6 +82,7 @@ function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
   for (const v of blockedTokens(ids, o.noRepeatNgram ?? 0)) row[v] = 0;
   if (o.noImmediateRepeat) for (const v of immediateRepeatTokens(ids, o.noImmediateRepeat)) row[v] = 0;
   if (o.bias) for (const [v, f] of o.bias) row[v] *= f;
+  if (o.repeatBigramFactor !== undefined && o.repeatBigramFactor !== 1) for (const v of blockedTokens(ids, 2)) row[v] *= o.repeatBigramFactor;
   const follow = o.followBias && ids.length ? o.followBias(ids[ids.length - 1]) : undefined;
   if (follow) for (const [v, f] of follow) row[v] *= f;
 }
