@@ -128,8 +128,9 @@ export function distinct2(texts: string[]): number {
   const seen = new Set<string>();
   let total = 0;
   for (const t of texts) {
-    for (const b of charBigrams(t)) seen.add(b);
-    total += Math.max(0, Array.from(t).length - 1);
+    const b = charBigrams(t);
+    for (const x of b) seen.add(x);
+    total += b.length;
   }
   return total ? seen.size / total : 0;
 }
