@@ -234,34 +234,24 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const own = pool.map((x) => this.score(attrs, c, x, w));
     const agree = w.consensus ? consensusScores(pool.map((x) => x.text)) : pool.map(() => 0);
     const total = (i: number) => own[i] + (w.consensus ?? 0) * agree[i] + (w.novelty ? w.novelty * memory.freshShare(pool[i].text) : 0);
-    const chosen: Array<{ text: string; score: number; bg: Set<string> }> = [];
-    const pick = (i: number, bg: Set<string>, s: number) => {
-      chosen.push({ text: pool[i].text, score: Math.round(s * 1000) / 1000, bg });
-      memory.remember(pool[i].text);
-    };
-    while (chosen.length < n) {
-      let best = -1, bestScore = -Infinity, bestBg = new Set<string>();
-      pool.forEach((x, i) => {
-        const s = total(i);
-        if (s <= bestScore) return;
-        const bg = charBigramSet(x.text);
-        if (chosen.some((ch) => ch.text === x.text || jaccard(ch.bg, bg) > 0.6)) return;
-        best = i, bestScore = s, bestBg = bg;
-      });
-      if (best < 0) break;
-      pick(best, bestBg, bestScore);
+    const bigrams = pool.map((x) => charBigramSet(x.text));
+    const chosen: Array<{ i: number; score: number }> = [];
+    const taken = (i: number, nearToo: boolean) => chosen.some(({ i: j }) => pool[j].text === pool[i].text || (nearToo && jaccard(bigrams[j], bigrams[i]) > 0.6));
+    // Near-duplicates are skipped first; when too few candidates remain, the rest fill in (never an exact duplicate).
+    for (const nearToo of [true, false]) {
+      while (chosen.length < n) {
+        let best = -1, bestScore = -Infinity;
+        pool.forEach((_, i) => {
+          if (taken(i, nearToo)) return;
+          const s = total(i);
+          if (s > bestScore) best = i, bestScore = s;
+        });
+        if (best < 0) break;
+        chosen.push({ i: best, score: bestScore });
+        memory.remember(pool[best].text);
+      }
     }
-    // Not enough distinct candidates: fill with the remaining best (still never an exact duplicate).
-    while (chosen.length < n) {
-      let best = -1, bestScore = -Infinity;
-      pool.forEach((x, i) => {
-        const s = total(i);
-        if (s > bestScore && !chosen.some((ch) => ch.text === x.text)) best = i, bestScore = s;
-      });
-      if (best < 0) break;
-      pick(best, new Set(), bestScore);
-    }
-    return chosen.map(({ text, score }) => ({ text, score }));
+    return chosen.map(({ i, score }) => ({ text: pool[i].text, score: Math.round(score * 1000) / 1000 }));
   }
 
   /**
