@@ -273,7 +273,19 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     };
   }
 
+  /** The stored result of a request id, if that request was drafted already. */
+  function storedResult(requestId: string): DraftResult | undefined {
+    const r = db.prepare('SELECT user_id FROM requests WHERE id = ?').get(requestId) as { user_id: string } | undefined;
+    if (!r) return undefined;
+    const rows = db.prepare('SELECT * FROM drafts WHERE request_id = ? AND supersedes IS NULL ORDER BY score DESC, rowid').all(requestId) as DraftRow[];
+    return { user: pseudonym(r.user_id), request_id: requestId, drafts: rows.map(rowToDraft) };
+  }
+
   async function draft(req: DraftRequest): Promise<DraftResult> {
+    if (req.requestId !== undefined) {
+      const stored = storedResult(req.requestId);
+      if (stored) return stored;
+    }
     const n = req.n ?? 3;
     if (!Number.isInteger(n) || n < 1 || n > MAX_DRAFTS) throw new InvalidRequestError(`n must be an integer from 1 to ${MAX_DRAFTS} (got ${req.n})`);
     if (req.length !== undefined && !LENGTHS.includes(req.length)) throw new InvalidRequestError(`unknown length "${req.length}" (${LENGTHS.join(', ')})`);
@@ -286,12 +298,16 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const strategies = chooseStrategies(db, p.ins.segment, 1 + FALLBACK_STRATEGIES, filter, rng);
     const picked = await candidates(p, strategies, n, [], 0);
     const drafts = picked.map((c) => toDraft(p, c)).sort((a, b) => b.score - a.score);
-    const requestId = newId('r');
-    db.transaction(() => {
+    const requestId = req.requestId ?? newId('r');
+    const stored = db.transaction(() => {
+      // Another process may have drafted the same request id meanwhile: keep its drafts.
+      if (req.requestId !== undefined && db.prepare('SELECT 1 FROM requests WHERE id = ?').get(requestId)) return true;
       insertRequest(requestId, req, n);
       for (const d of drafts) insertDraft(d, requestId, req.userId, p.ins.segment, null, req.source?.channel);
       audit(db, { actor: req.source?.requestedBy ?? req.source?.kind ?? 'cli', action: 'drafted', after: { request_id: requestId, drafts: drafts.map((d) => d.id) } });
-    })();
+      return false;
+    }).immediate();
+    if (stored) return storedResult(requestId)!;
     return { user: pseudonym(req.userId), request_id: requestId, drafts };
   }
 
@@ -312,7 +328,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
       insertDraft(d, row.request_id, row.user_id, row.segment, draftId, (db.prepare('SELECT channel FROM drafts WHERE id = ?').get(draftId) as { channel: string | null }).channel);
       audit(db, { actor, action: 'regenerated', draftId: d.id, before: { draft_id: draftId }, after: { draft_id: d.id, strategy: d.strategy } });
       return true;
-    })();
+    }).immediate();
     if (!ok) {
       const now = db.prepare('SELECT status FROM drafts WHERE id = ?').get(draftId) as { status: string };
       throw new DraftStateError(draftId, now.status);

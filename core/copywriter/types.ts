@@ -15,6 +15,12 @@ export interface DraftRequest {
   noEvidence?: boolean;
   /** Where the request came from, stored with the drafts. */
   source?: { kind: 'cli' | 'slack'; requestedBy?: string; channel?: string; threadTs?: string };
+  /**
+   * The id to store the request under (default: a fresh one). Drafting again with
+   * the id of a stored request returns the stored drafts and writes nothing, so a
+   * caller that retries after a crash never drafts twice.
+   */
+  requestId?: string;
 }
 
 export interface ComplianceFinding {
