@@ -10,7 +10,7 @@
  * for unit tests, on small hand-made ports.
  */
 import { randomBytes } from 'crypto';
-import { Db, audit, decideDraft, nowIso } from '../store/db';
+import { Db, audit, decideDraft, immediate, nowIso } from '../store/db';
 import { ComplianceRules, defaultRules } from '../compliance/rules';
 import { CheckReport, checkText, rewrite } from '../compliance/check';
 import { pseudonymize, snippet } from '../privacy/pseudonym';
@@ -299,14 +299,14 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const picked = await candidates(p, strategies, n, [], 0);
     const drafts = picked.map((c) => toDraft(p, c)).sort((a, b) => b.score - a.score);
     const requestId = req.requestId ?? newId('r');
-    const stored = db.transaction(() => {
+    const stored = immediate(db, () => {
       // Another process may have drafted the same request id meanwhile: keep its drafts.
       if (req.requestId !== undefined && db.prepare('SELECT 1 FROM requests WHERE id = ?').get(requestId)) return true;
       insertRequest(requestId, req, n);
       for (const d of drafts) insertDraft(d, requestId, req.userId, p.ins.segment, null, req.source?.channel);
       audit(db, { actor: req.source?.requestedBy ?? req.source?.kind ?? 'cli', action: 'drafted', after: { request_id: requestId, drafts: drafts.map((d) => d.id) } });
       return false;
-    }).immediate();
+    });
     if (stored) return storedResult(requestId)!;
     return { user: pseudonym(req.userId), request_id: requestId, drafts };
   }
@@ -323,12 +323,12 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const picked = await candidates(p, strategies, 1, siblings, siblings.length);
     if (picked.length === 0) throw new Error(`could not generate a new draft different from the ${siblings.length} already offered`);
     const d = toDraft(p, picked[0]);
-    const ok = db.transaction(() => {
+    const ok = immediate(db, () => {
       if (!decideDraft(db, draftId, 'superseded', actor)) return false;
       insertDraft(d, row.request_id, row.user_id, row.segment, draftId, (db.prepare('SELECT channel FROM drafts WHERE id = ?').get(draftId) as { channel: string | null }).channel);
       audit(db, { actor, action: 'regenerated', draftId: d.id, before: { draft_id: draftId }, after: { draft_id: d.id, strategy: d.strategy } });
       return true;
-    }).immediate();
+    });
     if (!ok) {
       const now = db.prepare('SELECT status FROM drafts WHERE id = ?').get(draftId) as { status: string };
       throw new DraftStateError(draftId, now.status);

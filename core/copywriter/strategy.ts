@@ -7,7 +7,7 @@
  * Every reward is applied once per draft and source (bandit_feedback), so repeated
  * calls and re-imports change nothing.
  */
-import { Db, nowIso } from '../store/db';
+import { Db, immediate, nowIso } from '../store/db';
 import type { AspectFocus } from './ports';
 import { TONES, Tone, LengthBucket } from './types';
 import { Rng, beta, mathRng } from './random';
@@ -83,7 +83,7 @@ export function addReward(db: Db, segment: string, strategy: string, success: nu
  * Returns false when nothing changed.
  */
 export function setDraftReward(db: Db, draftId: string, kind: string, success: number, failure: number): boolean {
-  return db.transaction(() => {
+  return immediate(db, () => {
     const d = db.prepare('SELECT segment, strategy FROM drafts WHERE id = ?').get(draftId) as { segment: string; strategy: string } | undefined;
     if (!d) throw new Error(`unknown draft "${draftId}"`);
     const prev = db.prepare('SELECT success, failure FROM bandit_feedback WHERE draft_id = ? AND kind = ?').get(draftId, kind) as { success: number; failure: number } | undefined;
@@ -96,7 +96,7 @@ export function setDraftReward(db: Db, draftId: string, kind: string, success: n
        ON CONFLICT(draft_id, kind) DO UPDATE SET success = excluded.success, failure = excluded.failure, updated_at = excluded.updated_at`,
     ).run(draftId, kind, success, failure, nowIso());
     return true;
-  })();
+  });
 }
 
 export type Decision = 'approved' | 'rejected' | 'edited';

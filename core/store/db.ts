@@ -90,6 +90,34 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (draft_id, kind)
   );
   `,
+  // Slack bot delivery (written only by bot/outbox.ts): requests already received
+  // (event ids, signed-body keys of commands) so a retry or replay changes nothing,
+  // and the outbox of copy requests acked but not yet drafted or posted, finished at start.
+  `
+  CREATE TABLE bot_inbox (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    received_at TEXT NOT NULL
+  );
+  CREATE INDEX bot_inbox_received ON bot_inbox(received_at);
+  CREATE TABLE bot_outbox (
+    id TEXT PRIMARY KEY,               -- also the request id given to the copywriter
+    requested_by TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    thread_ts TEXT,
+    reply TEXT NOT NULL CHECK (reply IN ('ephemeral','thread')),
+    request_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued','drafted','posting','posted','failed')),
+    draft_ids_json TEXT,
+    message_ts TEXT,
+    error TEXT,
+    claimed_by TEXT,                   -- host:pid of the process working on it
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX bot_outbox_state ON bot_outbox(state, created_at);
+  `,
 ];
 
 /** Opens (and migrates) the store. `:memory:` works for tests. */
@@ -133,7 +161,7 @@ export function audit(db: Db, entry: { actor: string; action: string; draftId?: 
  * Returns true when this call made the change.
  */
 export function decideDraft(db: Db, draftId: string, to: Exclude<DraftStatus, 'pending'>, actor: string): boolean {
-  return db.transaction(() => {
+  return immediate(db, () => {
     const before = db.prepare('SELECT status FROM drafts WHERE id = ?').get(draftId) as { status: DraftStatus } | undefined;
     if (!before) return false;
     const at = nowIso();
@@ -141,5 +169,36 @@ export function decideDraft(db: Db, draftId: string, to: Exclude<DraftStatus, 'p
     if (res.changes !== 1) return false;
     audit(db, { actor, action: to, draftId, before: { status: before.status }, after: { status: to, at } });
     return true;
-  })();
+  });
+}
+
+/** True for SQLite's "database is locked / busy" errors (another connection holds the write lock). */
+export function isBusyError(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? '';
+  return code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED';
+}
+
+/** Busy retries after busy_timeout has already waited: attempts and the first back-off (doubling). */
+export const BUSY_RETRIES = { attempts: 5, firstMs: 50 };
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `fn` in a BEGIN IMMEDIATE transaction (the write lock is taken at the start,
+ * so two processes never deadlock upgrading a read lock, and busy_timeout applies),
+ * retrying the whole transaction when SQLite still reports busy. Nested calls run
+ * as savepoints of the outer transaction.
+ */
+export function immediate<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction) return db.transaction(fn)();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return db.transaction(fn).immediate();
+    } catch (e) {
+      if (!isBusyError(e) || attempt >= BUSY_RETRIES.attempts) throw e;
+      sleepSync(BUSY_RETRIES.firstMs * 2 ** attempt);
+    }
+  }
 }
