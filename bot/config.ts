@@ -24,6 +24,25 @@ export interface BotConfig {
   dbFile: string;
   port: number;
   retry: RetryPolicy;
+  /** COPYDESK_PSEUDONYM_KEY; required in production (see isProduction). */
+  pseudonymKey?: string;
+  /** Requests with a larger body are refused (413) before being read whole. */
+  maxBodyBytes: number;
+  /** Drafting threads (COPYDESK_DRAFT_THREADS; default CPUs − 1). */
+  draftThreads?: number;
+  /** When false (the default), a reviewer cannot approve drafts of a request they made themselves. */
+  allowSelfApproval: boolean;
+}
+
+/** Default cap on a request body: Slack's payloads are a few KiB; the largest (view submissions) stay far below. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+/** A bot token as Slack issues them (xoxb-<team digits>-<bot digits>-<24 characters>), as opposed to a test placeholder. */
+const REAL_BOT_TOKEN = /^xoxb-\d{8,}-\d{8,}-[A-Za-z0-9]{24,}$/;
+
+/** Production: NODE_ENV=production, or a bot token shaped like a real one. */
+export function isProduction(env: Env, botToken: string | undefined): boolean {
+  return env.NODE_ENV?.trim() === 'production' || (!!botToken && REAL_BOT_TOKEN.test(botToken));
 }
 
 export class ConfigError extends Error {
@@ -77,6 +96,22 @@ export function loadConfig(env: Env = process.env): BotConfig {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 0 || port > 65535) problems.push(`PORT must be a number from 0 to 65535, not "${portText}"`);
 
+  const pseudonymKey = get('COPYDESK_PSEUDONYM_KEY');
+  if (!pseudonymKey && isProduction(env, botToken)) {
+    problems.push('COPYDESK_PSEUDONYM_KEY is missing: required in production (NODE_ENV=production or a real Slack token), otherwise customer pseudonyms could be recomputed from the public development key');
+  }
+
+  const bodyText = get('COPYDESK_MAX_BODY_BYTES');
+  const maxBodyBytes = bodyText === undefined ? DEFAULT_MAX_BODY_BYTES : Number(bodyText);
+  if (bodyText !== undefined && (!/^\d+$/.test(bodyText) || maxBodyBytes < 1024)) problems.push(`COPYDESK_MAX_BODY_BYTES must be a whole number of bytes, at least 1024, not "${bodyText}"`);
+
+  const threadsText = get('COPYDESK_DRAFT_THREADS');
+  const draftThreads = threadsText === undefined ? undefined : Number(threadsText);
+  if (threadsText !== undefined && (!/^\d+$/.test(threadsText) || draftThreads! < 1 || draftThreads! > 32)) problems.push(`COPYDESK_DRAFT_THREADS must be a number from 1 to 32, not "${threadsText}"`);
+
+  const selfText = (get('COPYDESK_ALLOW_SELF_APPROVAL') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(selfText)) problems.push(`COPYDESK_ALLOW_SELF_APPROVAL must be true or false, not "${selfText}"`);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     botToken: botToken!,
@@ -87,12 +122,16 @@ export function loadConfig(env: Env = process.env): BotConfig {
     dbFile: get('COPYDESK_DB') ?? './copydesk.db',
     port,
     retry: DEFAULT_RETRY,
+    pseudonymKey,
+    maxBodyBytes,
+    draftThreads,
+    allowSelfApproval: ['true', '1', 'yes'].includes(selfText),
   };
 }
 
 /** The values that must never appear in logs. */
 export function secretsOf(config: BotConfig): string[] {
-  return [config.botToken, config.signingSecret, config.appToken].filter((s): s is string => !!s);
+  return [config.botToken, config.signingSecret, config.appToken, config.pseudonymKey].filter((s): s is string => !!s);
 }
 
 /** A one-line description of the configuration, safe to log. */

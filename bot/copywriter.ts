@@ -1,9 +1,14 @@
 /**
  * What the bot needs from the copywriter pipeline (core/copywriter), injected
- * into createApp so each handler can be tested alone. `loadCopywriter` adapts
- * the real pipeline to it.
+ * into createApp so each handler can be tested alone. `pooledCopywriter` (what
+ * the bot runs) drafts on core's worker-thread pool; `adaptPipeline` runs a
+ * pipeline object on the calling thread (handler tests).
  */
 import type { Db } from '../core/store/db';
+import { checkText } from '../core/compliance/check';
+import { defaultRules } from '../core/compliance/rules';
+import { recordDecision as recordInBandit } from '../core/copywriter/strategy';
+import { DraftPool } from '../core/copywriter/worker-pool';
 import type { ComplianceFinding, Draft, DraftRequest, DraftResult } from '../core/copywriter/types';
 
 export type Decision = 'approved' | 'rejected' | 'edited';
@@ -25,8 +30,15 @@ export interface BotCopywriter {
   regenerate(draftId: string, actor: string): Promise<Draft>;
   /** The 广告法 check of a reviewer's edit. */
   checkCompliance(text: string): ComplianceCheck | Promise<ComplianceCheck>;
-  /** Reports a reviewer decision (or a saved edit) to the strategy bandit; idempotent per draft. */
-  recordDecision(draftId: string, decision: Decision): void | Promise<void>;
+  /**
+   * Reports a reviewer decision (or a saved edit) to the strategy bandit; idempotent per draft.
+   * Synchronous: it runs inside the transaction that stores the decision.
+   */
+  recordDecision(draftId: string, decision: Decision): void;
+  /** How many requests are drafted at once (the rest wait their turn); 1 when absent. */
+  capacity?: number;
+  /** Releases threads (pooled copywriter). */
+  close?(): Promise<void>;
 }
 
 /** The parts of core/copywriter's pipeline object the bot uses. */
@@ -36,28 +48,52 @@ export interface PipelineLike {
   checkEdit(text: string): { ok: boolean; rewritten: string | null; withheld: boolean; findings: Array<{ term: string; category: string; category_description?: string; action: string }> };
 }
 
+type EditReport = ReturnType<PipelineLike['checkEdit']>;
+
+/** The 广告法 report of an edit, in the bot's terms. */
+function toComplianceCheck(r: EditReport): ComplianceCheck {
+  return {
+    ok: r.ok,
+    text: r.rewritten ?? '',
+    findings: r.findings.map((f) => ({ term: f.term, category: f.category_description ?? f.category, action: r.withheld ? 'withheld' : (f.action as 'replaced' | 'dropped') })),
+  };
+}
+
 /** Adapts the pipeline: the edit check becomes ComplianceCheck, decisions go to the strategy bandit in the same store. */
 export function adaptPipeline(cw: PipelineLike, db: Db, record: (db: Db, draftId: string, d: Decision) => unknown): BotCopywriter {
   return {
     draft: (req) => cw.draft(req),
     regenerate: (draftId, actor) => cw.regenerate(draftId, actor),
-    checkCompliance: (text) => {
-      const r = cw.checkEdit(text);
-      return {
-        ok: r.ok,
-        text: r.rewritten ?? '',
-        findings: r.findings.map((f) => ({ term: f.term, category: f.category_description ?? f.category, action: r.withheld ? 'withheld' : (f.action as 'replaced' | 'dropped') })),
-      };
-    },
+    checkCompliance: (text) => toComplianceCheck(cw.checkEdit(text)),
     recordDecision: (draftId, decision) => { record(db, draftId, decision); },
   };
 }
 
-/** Loads the real pipeline (shipped models, demo store) on the bot's store. */
-export async function loadCopywriter(db: Db): Promise<BotCopywriter> {
-  // Required lazily: loading models is the slow part of starting the bot.
-  const mod = require('../core/copywriter') as { loadCopywriter?: (opts: { db: Db }) => Promise<PipelineLike> | PipelineLike };
-  if (typeof mod.loadCopywriter !== 'function') throw new Error('core/copywriter does not export loadCopywriter');
-  const { recordDecision } = require('../core/copywriter/strategy') as { recordDecision: (db: Db, draftId: string, d: Decision) => unknown };
-  return adaptPipeline(await mod.loadCopywriter({ db }), db, recordDecision);
+/**
+ * The copywriter on core's worker-thread pool: drafting and regenerating run on
+ * the pool's threads (each with the shipped models and its own connection to the
+ * store file); the 广告法 check of an edit and the bandit update run here (cheap).
+ */
+export function pooledCopywriter(pool: DraftPool, db: Db): BotCopywriter {
+  const rules = defaultRules();
+  return {
+    draft: (req) => pool.draft(req),
+    regenerate: (draftId, actor) => pool.regenerate(draftId, actor),
+    checkCompliance: (text) => toComplianceCheck(checkText(text, rules) as unknown as EditReport),
+    recordDecision: (draftId, decision) => { recordInBandit(db, draftId, decision); },
+    capacity: pool.size,
+    close: () => pool.close(),
+  };
+}
+
+/** Starts the drafting pool on the bot's store file and waits until every thread has loaded the models. */
+export async function loadCopywriter(db: Db, o: { dbFile: string; pseudonymKey: string; threads?: number }): Promise<BotCopywriter> {
+  const pool = new DraftPool({ dbFile: o.dbFile, pseudonymKey: o.pseudonymKey, size: o.threads });
+  try {
+    await pool.ready();
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  return pooledCopywriter(pool, db);
 }

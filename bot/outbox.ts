@@ -130,3 +130,8 @@ export function claimUnfinished(db: Db): OutboxJob[] {
 export function pruneInbox(db: Db, now = Date.now()): number {
   return db.prepare('DELETE FROM bot_inbox WHERE received_at < ?').run(new Date(now - INBOX_KEEP_MS).toISOString()).changes;
 }
+
+/** Requests queued (waiting or being drafted) other than this one: the "N ahead" of the ack. */
+export function jobsAhead(db: Db, id: string): number {
+  return (db.prepare("SELECT COUNT(*) AS n FROM bot_outbox WHERE state = 'queued' AND id != ? AND created_at >= ?").get(id, new Date(Date.now() - 3600_000).toISOString()) as { n: number }).n;
+}

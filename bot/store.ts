@@ -1,10 +1,11 @@
 /**
  * The store queries the bot needs, on core/store/db.ts (same SQLite file as the
- * copywriter). State changes of a draft go through `decideDraft` (exactly once)
- * or the conditional updates here; each writes to the audit log.
+ * copywriter). The copywriter alone writes requests and drafts (and audits them);
+ * state changes of a draft go through `decideDraft` (exactly once) or the
+ * conditional updates here; each writes to the audit log.
  */
 import { audit, nowIso, type Db, type DraftStatus } from '../core/store/db';
-import type { ComplianceFinding, Draft, DraftRequest, DraftResult } from '../core/copywriter/types';
+import type { ComplianceFinding } from '../core/copywriter/types';
 
 export interface DraftRow {
   id: string;
@@ -66,32 +67,6 @@ export function compliance(row: DraftRow): { ok: boolean; findings: ComplianceFi
   }
 }
 
-/**
- * Makes sure the request and its drafts are in the store (the copywriter may
- * already have written them; existing rows are left alone) with version 1 kept
- * in draft_versions.
- */
-export function ensureStored(db: Db, req: DraftRequest, result: DraftResult, opts: { supersedes?: string } = {}): void {
-  const at = nowIso();
-  db.transaction(() => {
-    db.prepare(`INSERT OR IGNORE INTO requests (id, source, requested_by, channel, thread_ts, user_id, item_id, tone, n, created_at)
-      VALUES (?, 'slack', ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      result.request_id, req.source?.requestedBy ?? null, req.source?.channel ?? null, req.source?.threadTs ?? null,
-      req.userId, req.itemId ?? null, req.tone ?? 'auto', req.n ?? result.drafts.length, at);
-    for (const d of result.drafts) ensureDraftStored(db, d, { requestId: result.request_id, userId: req.userId, pseudonym: result.user, supersedes: opts.supersedes });
-  })();
-}
-
-export function ensureDraftStored(db: Db, d: Draft, o: { requestId: string | null; userId: string; pseudonym: string; supersedes?: string }): void {
-  const at = nowIso();
-  db.prepare(`INSERT OR IGNORE INTO drafts (id, request_id, user_id, user_pseudonym, item_id, text, tone, strategy, segment, score,
-      compliance_json, explanation, supersedes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    d.id, o.requestId, o.userId, o.pseudonym, d.item_id, d.text, d.tone, d.strategy, 'unknown', d.score,
-    JSON.stringify(d.compliance), d.explanation, o.supersedes ?? null, at);
-  if (o.supersedes) db.prepare('UPDATE drafts SET supersedes = ? WHERE id = ? AND supersedes IS NULL').run(o.supersedes, d.id);
-  keepFirstVersion(db, d.id);
-}
-
 function keepFirstVersion(db: Db, draftId: string): void {
   db.prepare(`INSERT OR IGNORE INTO draft_versions (draft_id, version, text, edited_by, created_at)
     SELECT id, 1, text, NULL, created_at FROM drafts WHERE id = ? AND version = 1`).run(draftId);
@@ -130,21 +105,29 @@ export function storeEdit(db: Db, draftId: string, text: string, actor: string, 
 
 export interface RecentRequest extends RequestRow { user_pseudonym: string | null; drafts: number; approved: number; pending: number }
 
-export function recentRequests(db: Db, limit = 8): RecentRequest[] {
+/**
+ * What a viewer may see on their App Home: their own requests, and, for a reviewer,
+ * requests made in channels (never other people's DMs with the bot, whose channel ids start with D).
+ */
+const VISIBLE = `(r.requested_by = @viewer OR (@reviewer = 1 AND r.channel IS NOT NULL AND r.channel NOT LIKE 'D%'))`;
+
+export function recentRequests(db: Db, viewer: string, reviewer: boolean, limit = 8): RecentRequest[] {
   return db.prepare(`SELECT r.*,
       (SELECT d.user_pseudonym FROM drafts d WHERE d.request_id = r.id LIMIT 1) AS user_pseudonym,
       (SELECT COUNT(*) FROM drafts d WHERE d.request_id = r.id) AS drafts,
       (SELECT COUNT(*) FROM drafts d WHERE d.request_id = r.id AND d.status = 'approved') AS approved,
       (SELECT COUNT(*) FROM drafts d WHERE d.request_id = r.id AND d.status = 'pending') AS pending
-    FROM requests r ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`).all(limit) as RecentRequest[];
+    FROM requests r WHERE r.source = 'slack' AND ${VISIBLE} ORDER BY r.created_at DESC, r.rowid DESC LIMIT @limit`).all({ viewer, reviewer: reviewer ? 1 : 0, limit }) as RecentRequest[];
 }
 
-export function pendingDrafts(db: Db, limit = 10): DraftRow[] {
-  return db.prepare("SELECT * FROM drafts WHERE status = 'pending' ORDER BY created_at DESC, rowid DESC LIMIT ?").all(limit) as DraftRow[];
+/** Pending drafts a reviewer may act on (requests in channels, or their own). */
+export function pendingDrafts(db: Db, viewer: string, limit = 10): DraftRow[] {
+  return db.prepare(`SELECT d.* FROM drafts d JOIN requests r ON r.id = d.request_id
+    WHERE d.status = 'pending' AND ${VISIBLE} ORDER BY d.created_at DESC, d.rowid DESC LIMIT @limit`).all({ viewer, reviewer: 1, limit }) as DraftRow[];
 }
 
-export function countPending(db: Db): number {
-  return (db.prepare("SELECT COUNT(*) AS n FROM drafts WHERE status = 'pending'").get() as { n: number }).n;
+export function countPending(db: Db, viewer: string): number {
+  return (db.prepare(`SELECT COUNT(*) AS n FROM drafts d JOIN requests r ON r.id = d.request_id WHERE d.status = 'pending' AND ${VISIBLE}`).get({ viewer, reviewer: 1 }) as { n: number }).n;
 }
 
 export interface ApprovalRate { key: string; approved: number; rejected: number; rate: number }

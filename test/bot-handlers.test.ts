@@ -16,9 +16,8 @@ import { editSubmit } from '../bot/listeners/views/edit-submit';
 import { appMention } from '../bot/listeners/events/app-mention';
 import { directMessage } from '../bot/listeners/events/direct-message';
 import { appHomeOpened } from '../bot/listeners/events/app-home-opened';
-import { SeenEvents } from '../bot/listeners/events/reply-in-thread';
 import { getDraft } from '../bot/store';
-import { FakeSlack, testConfig, tempDbFile, testCopywriter, blockActionPayload, viewSubmissionPayload, buttonsOf, REVIEWER, OUTSIDER, CHANNEL, SECRETS } from './bot-harness';
+import { FakeSlack, testConfig, tempDbFile, testCopywriter, blockActionPayload, viewSubmissionPayload, buttonsOf, REVIEWER, REQUESTER, OUTSIDER, CHANNEL, SECRETS } from './bot-harness';
 
 const CW = testCopywriter();
 
@@ -44,7 +43,7 @@ describe('slack bot: each handler alone', function () {
     await fake.stop();
   });
 
-  const command = (text: string) => ({ text, user_id: REVIEWER, channel_id: CHANNEL, command: '/copy', response_url: `${fake.url}/respond/x`, trigger_id: 't' }) as never;
+  const command = (text: string) => ({ text, user_id: REQUESTER, channel_id: CHANNEL, command: '/copy', response_url: `${fake.url}/respond/x`, trigger_id: 't' }) as never;
   const respond = async (m: unknown) => { order.push(`respond:${JSON.stringify(m)}`); };
 
   async function posted() {
@@ -118,18 +117,16 @@ describe('slack bot: each handler alone', function () {
     expect(fake.of('chat.update')).to.have.length(1);
   });
 
-  it('appMention: answers in the thread, and only once per event id', async () => {
-    const seen = new SeenEvents();
+  it('appMention: answers in the thread, and only once per event id (the id is kept in the store)', async () => {
     const args = { event: { type: 'app_mention', user: REVIEWER, text: `<@UBOTUSER> user:${CW.user} item:${CW.item} n:1`, ts: '1.000001', channel: CHANNEL }, body: { event_id: 'Ev1' }, client } as never;
-    expect((await appMention(deps, seen)(args) as { kind: string }).kind).to.equal('posted');
-    expect(await appMention(deps, seen)(args)).to.equal('duplicate');
+    expect((await appMention(deps)(args) as { kind: string }).kind).to.equal('posted');
+    expect(await appMention(deps)(args)).to.deep.equal({ kind: 'duplicate' });
     expect(fake.of('chat.postMessage')).to.have.length(1);
     expect(fake.of('chat.postMessage')[0].params.thread_ts).to.equal('1.000001');
   });
 
   it('directMessage: ignores edits and bot posts, answers plain DMs', async () => {
-    const seen = new SeenEvents();
-    const dm = (event: Record<string, unknown>) => directMessage(deps, seen)({ event: { channel_type: 'im', channel: 'D1', ts: '2.0', ...event }, body: { event_id: `E${Math.random()}` }, client } as never);
+    const dm = (event: Record<string, unknown>) => directMessage(deps)({ event: { channel_type: 'im', channel: 'D1', ts: '2.0', ...event }, body: { event_id: `E${Math.random()}` }, client } as never);
     expect(await dm({ subtype: 'message_changed', user: REVIEWER, text: 'x' })).to.equal('ignored');
     expect(await dm({ bot_id: 'B0BOT', user: 'UBOTUSER', text: 'x' })).to.equal('ignored');
     expect(await dm({ channel_type: 'channel', user: REVIEWER, text: 'x' })).to.equal('ignored');

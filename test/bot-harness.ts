@@ -24,6 +24,8 @@ export const SECRETS = {
 export const REVIEWER = 'UREVIEWER1';
 export const REVIEWER2 = 'UREVIEWER2';
 export const OUTSIDER = 'UOUTSIDER9';
+/** Asks for copy (marketing); not a reviewer, so reviewers approve someone else's request (self-approval is off by default). */
+export const REQUESTER = 'UMARKETER1';
 export const CHANNEL = 'CMARKETING';
 
 // ---------------- fake Slack Web API ----------------
@@ -37,10 +39,17 @@ export interface ApiCall {
   authorization?: string;
 }
 
-type Planned = { status: 429; retryAfter: number } | { status: 200; error: string } | { status: 500 };
+/** `hang`: the call is recorded and never answered (a process killed while waiting); `posted` says whether Slack kept the message. */
+type Planned = { status: 429; retryAfter: number } | { status: 200; error: string } | { status: 500 } | { status: 'hang'; posted: boolean };
+
+/** A message the stand-in holds (answered chat.postMessage, or a hung one that "reached Slack"). */
+export interface HeldMessage { channel: string; ts: string; thread_ts?: string; text?: string; metadata?: { event_type?: string; event_payload?: unknown } }
 
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
+  /** Messages posted so far (what conversations.history / conversations.replies return). */
+  readonly messages: HeldMessage[] = [];
+  private hung: http.ServerResponse[] = [];
   private server?: http.Server;
   private plans = new Map<string, Planned[]>();
   private tsCounter = 0;
@@ -56,6 +65,8 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    for (const r of this.hung.splice(0)) r.destroy();
+    this.server?.closeAllConnections();
     await new Promise<void>((ok) => this.server?.close(() => ok()));
   }
 
@@ -103,6 +114,12 @@ export class FakeSlack {
       else for (const [k, v] of new URLSearchParams(raw)) params[k] = /^[[{]/.test(v) ? safeJson(v) : v;
       const method = (req.url ?? '').replace(/^\/api\//, '').replace(/^\//, '').split('?')[0];
       const planned = this.plans.get(method)?.shift();
+      if (planned?.status === 'hang') {
+        this.calls.push({ method, params, at: Date.now(), status: 0, authorization: req.headers.authorization });
+        if (planned.posted && method === 'chat.postMessage') this.hold(params);
+        this.hung.push(res);
+        return;
+      }
       const status = planned?.status ?? 200;
       this.calls.push({ method, params, at: Date.now(), status: planned && 'error' in planned ? 299 : status, authorization: req.headers.authorization });
       if (planned?.status === 429) {
@@ -120,11 +137,24 @@ export class FakeSlack {
     });
   }
 
+  private hold(p: Record<string, unknown>): HeldMessage {
+    const m: HeldMessage = { channel: String(p.channel), ts: `1790000000.${String(++this.tsCounter).padStart(6, '0')}`, thread_ts: p.thread_ts ? String(p.thread_ts) : undefined, text: p.text as string | undefined, metadata: p.metadata as HeldMessage['metadata'] };
+    this.messages.push(m);
+    return m;
+  }
+
+  /** Drafts messages (with buttons) among the calls of chat.postMessage, answered or hung. */
+  draftPosts(): ApiCall[] {
+    return this.calls.filter((c) => c.method === 'chat.postMessage' && c.params.blocks !== undefined);
+  }
+
   private answer(method: string, p: Record<string, unknown>): Record<string, unknown> {
     if (this.extra[method]) return this.extra[method](p);
     switch (method) {
       case 'auth.test': return { ok: true, url: 'https://copydesk-test.slack.com/', team: 'Copydesk Test', user: 'copydesk', team_id: 'T0TEST', user_id: 'UBOTUSER', bot_id: 'B0BOT' };
-      case 'chat.postMessage': return { ok: true, channel: p.channel, ts: `1790000000.${String(++this.tsCounter).padStart(6, '0')}`, message: { text: p.text } };
+      case 'chat.postMessage': return { ok: true, channel: p.channel, ts: this.hold(p).ts, message: { text: p.text } };
+      case 'conversations.history': return { ok: true, has_more: false, messages: this.messages.filter((m) => m.channel === p.channel && !m.thread_ts).reverse() };
+      case 'conversations.replies': return { ok: true, has_more: false, messages: this.messages.filter((m) => m.channel === p.channel && m.thread_ts === p.ts) };
       case 'chat.update': return { ok: true, channel: p.channel, ts: p.ts, text: p.text };
       case 'chat.postEphemeral': return { ok: true, message_ts: `1790000000.9${String(++this.tsCounter).padStart(5, '0')}` };
       case 'views.open': return { ok: true, view: { id: 'V0EDIT' } };
@@ -188,7 +218,7 @@ export async function sendExternal(port: number, body: string, o: SendOptions = 
   return new Promise((ok, fail) => execFile(process.execPath, ['-e', script, `http://127.0.0.1:${port}${EVENTS_PATH}`, JSON.stringify(headers), body], (err, stdout) => (err ? fail(err) : ok(JSON.parse(stdout)))));
 }
 
-export function slashCommandBody(fake: FakeSlack, text: string, user = REVIEWER, channel = CHANNEL): string {
+export function slashCommandBody(fake: FakeSlack, text: string, user = REQUESTER, channel = CHANNEL): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token', team_id: 'T0TEST', team_domain: 'copydesk-test', channel_id: channel, channel_name: 'marketing',
     user_id: user, user_name: user.toLowerCase(), command: '/copy', text, api_app_id: 'A0COPYDESK', is_enterprise_install: 'false',
@@ -259,16 +289,65 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(fake: FakeSlack, copywriter: (db: Db) => BotCopywriter | Promise<BotCopywriter>, opts: { db?: Db; dbFile?: string } = {}): Promise<RunningBot> {
+/** Starts the real app; `threads` drafts on core's worker-thread pool (as the shipped bot does) instead of `copywriter`. */
+export async function startBot(fake: FakeSlack, copywriter: (db: Db) => BotCopywriter | Promise<BotCopywriter>, opts: { db?: Db; dbFile?: string; env?: Record<string, string>; threads?: number } = {}): Promise<RunningBot> {
   const dbFile = opts.dbFile ?? tempDbFile();
   const db = opts.db ?? openStore(dbFile);
-  const config = testConfig(fake, dbFile);
+  const config = testConfig(fake, dbFile, opts.env);
   const logLines: string[] = [];
   // Debug level: the most verbose output is where a leaked secret would show.
   const logger = new RedactingLogger(secretsOf(config), LogLevel.DEBUG, (l) => logLines.push(l));
-  const bot = createApp({ config, copywriter: await copywriter(db), db, logger });
+  const cw = opts.threads ? await pooledTestCopywriter(opts.threads)(db, dbFile) : await copywriter(db);
+  const bot = createApp({ config, copywriter: cw, db, logger });
   const { port } = await bot.start();
-  return { bot, port: port!, db, logLines, stop: async () => { await bot.stop(); } };
+  return { bot, port: port!, db, logLines, stop: async () => { await bot.stop(); await cw.close?.(); } };
+}
+
+/** The copywriter the bot runs: drafting on worker threads (the shipped models, loaded once per thread) on this store file. */
+export function pooledTestCopywriter(threads = 1): (db: Db, dbFile: string) => Promise<BotCopywriter> {
+  const { loadCopywriter } = require('../bot/copywriter') as typeof import('../bot/copywriter');
+  return (db, dbFile) => loadCopywriter(db, { dbFile, pseudonymKey: 'bot-test-key', threads });
+}
+
+// ---------------- the real bot in its own process (kill -9 tests) ----------------
+
+export interface BotProcess {
+  child: import('child_process').ChildProcess;
+  port: number;
+  output: string[];
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `copydesk bot` (bot/main.ts runBot: drafting threads, recovery at start) as a separate process on this store file. */
+export async function spawnBot(fake: FakeSlack, dbFile: string, extra: Record<string, string> = {}): Promise<BotProcess> {
+  const { spawn } = require('child_process') as typeof import('child_process');
+  const env = {
+    ...process.env, SLACK_BOT_TOKEN: SECRETS.botToken, SLACK_SIGNING_SECRET: SECRETS.signingSecret, SLACK_API_URL: fake.apiUrl, SLACK_APP_TOKEN: '',
+    COPYDESK_REVIEWERS: `${REVIEWER},${REVIEWER2}`, COPYDESK_DB: dbFile, PORT: '0', COPYDESK_PSEUDONYM_KEY: 'bot-test-key', COPYDESK_DRAFT_THREADS: '1', NODE_ENV: 'test', ...extra,
+  };
+  const script = `require(${JSON.stringify(path.join(ROOT, 'bot', 'main'))}).runBot({ envFile: '/nonexistent/.env' }).catch((e) => { console.error(String(e)); process.exit(2); });`;
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', script], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  const port = await new Promise<number>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`bot process did not start: ${output.join('')}`)), 60_000);
+    const onData = (d: Buffer) => {
+      output.push(d.toString());
+      const m = /HTTP on port (\d+)/.exec(output.join(''));
+      if (m) { clearTimeout(timer); ok(Number(m[1])); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`bot process exited (${code}): ${output.join('')}`)); });
+  });
+  return { child, port, output, exited };
+}
+
+/** kill -9, and wait until the process is gone. */
+export async function killHard(p: BotProcess): Promise<void> {
+  p.child.kill('SIGKILL');
+  await p.exited;
 }
 
 /** The blocks of a recorded chat.postMessage / chat.update call. */

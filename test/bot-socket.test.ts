@@ -11,7 +11,7 @@ import { createApp } from '../bot/app';
 import { secretsOf } from '../bot/config';
 import { RedactingLogger } from '../bot/logger';
 import { getDraft } from '../bot/store';
-import { FakeSlack, testConfig, tempDbFile, testCopywriter, blockActionPayload, buttonsOf, SECRETS, REVIEWER, CHANNEL } from './bot-harness';
+import { FakeSlack, testConfig, tempDbFile, testCopywriter, blockActionPayload, buttonsOf, SECRETS, REVIEWER, REQUESTER, CHANNEL } from './bot-harness';
 
 // ws ships with @slack/socket-mode (a dependency of @slack/bolt).
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -50,7 +50,7 @@ describe('slack bot in Socket Mode (loopback WebSocket)', function () {
 
       socket!.send(JSON.stringify({
         envelope_id: 'env-cmd-1', type: 'slash_commands', accepts_response_payload: true,
-        payload: { command: '/copy', text: `user:${CW.user} item:${CW.item} n:1`, user_id: REVIEWER, channel_id: CHANNEL, team_id: 'T0TEST', api_app_id: 'A0COPYDESK', response_url: `${fake.url}/respond/s1`, trigger_id: 't1' },
+        payload: { command: '/copy', text: `user:${CW.user} item:${CW.item} n:1`, user_id: REQUESTER, channel_id: CHANNEL, team_id: 'T0TEST', api_app_id: 'A0COPYDESK', response_url: `${fake.url}/respond/s1`, trigger_id: 't1' },
       }));
       const ack = await fake.waitFor(() => acks.find((a) => a.envelope_id === 'env-cmd-1'), 10_000, 'envelope ack');
       expect(String(ack.payload?.text)).to.match(/Writing 1 draft/);

@@ -106,6 +106,6 @@ export function draftsMessage(rows: DraftRow[], header: DraftsHeader): SlackMess
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${rows.length - shown} more draft(s) not shown (Slack allows ${LIMITS.blocks} blocks per message): see the App Home or \`copydesk export\`.` }] });
   }
   const pending = rows.filter((r) => r.status === 'pending').length;
-  const text = truncate(`${rows.length} draft(s) for ${header.userPseudonym}${header.itemId ? ` (item ${header.itemId})` : ''}: ${pending} waiting for review`, LIMITS.fallbackText);
+  const text = truncate(`${rows.length} draft(s) for ${escapeMrkdwn(header.userPseudonym)}${header.itemId ? ` (item ${escapeMrkdwn(header.itemId)})` : ''}: ${pending} waiting for review`, LIMITS.fallbackText);
   return { text, blocks };
 }

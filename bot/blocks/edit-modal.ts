@@ -1,7 +1,7 @@
 /** The modal a reviewer edits a draft in, prefilled with its current text. */
 import type { types } from '@slack/bolt';
 import type { DraftRow } from '../store';
-import { LIMITS, truncate } from './text';
+import { LIMITS, escapeMrkdwn, truncate } from './text';
 
 export const EDIT_VIEW = { callbackId: 'draft_edit_modal', blockId: 'draft_text', actionId: 'text' } as const;
 
@@ -22,7 +22,7 @@ export function editModal(row: DraftRow, meta: EditMetadata): types.ModalView {
     submit: { type: 'plain_text', text: 'Save edit' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Item \`${row.item_id}\` · tone ${row.tone} · version ${row.version}. Your edit is checked against 广告法 and kept as a new version; the original stays in the history.` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Item \`${escapeMrkdwn(row.item_id)}\` · tone ${escapeMrkdwn(row.tone)} · version ${row.version}. Your edit is checked against 广告法 and kept as a new version; the original stays in the history.` }] },
       {
         type: 'input',
         block_id: EDIT_VIEW.blockId,

@@ -30,16 +30,16 @@ export function homeView(d: HomeData): types.HomeView {
     { type: 'header', text: { type: 'plain_text', text: 'Copydesk' } },
     md('Ask for copy with `/copy user:<id> item:<id> tone:<tone> n:<1-5>` or mention me. Reviewers approve, reject, edit or regenerate drafts with the buttons.'),
     { type: 'divider' },
-    md('*Recent requests*'),
+    md(d.isReviewer ? '*Recent requests* (yours, and those in channels)' : '*Your recent requests*'),
   ];
   blocks.push(md(d.recent.length
-    ? d.recent.map((r) => `• ${slackDate(r.created_at)} ${r.requested_by ? `<@${r.requested_by}>` : r.source}: customer \`${escapeMrkdwn(r.user_pseudonym ?? '—')}\`${r.item_id ? ` · item \`${escapeMrkdwn(r.item_id)}\`` : ''} · ${r.tone ?? 'auto'} · ${r.drafts} draft(s), ${r.approved} approved, ${r.pending} pending`).join('\n')
+    ? d.recent.map((r) => `• ${slackDate(r.created_at)} ${r.requested_by ? `<@${r.requested_by}>` : r.source}: customer \`${escapeMrkdwn(r.user_pseudonym ?? '—')}\`${r.item_id ? ` · item \`${escapeMrkdwn(r.item_id)}\`` : ''} · ${escapeMrkdwn(r.tone ?? 'auto')} · ${r.drafts} draft(s), ${r.approved} approved, ${r.pending} pending`).join('\n')
     : '_no requests yet_'));
   blocks.push({ type: 'divider' });
   if (d.isReviewer) {
     blocks.push(md(`*Waiting for your review* (${d.pendingTotal})`));
     blocks.push(md(d.pending.length
-      ? d.pending.map((p) => `• ${p.channel && p.message_ts ? `<${messageLink(p.channel, p.message_ts)}|${escapeMrkdwn(p.item_id)}>` : escapeMrkdwn(p.item_id)} · ${p.tone}: ${escapeMrkdwn(truncate(p.text, 60))}`).join('\n')
+      ? d.pending.map((p) => `• ${p.channel && p.message_ts ? `<${messageLink(p.channel, p.message_ts)}|${escapeMrkdwn(p.item_id)}>` : escapeMrkdwn(p.item_id)} · ${escapeMrkdwn(p.tone)}: ${escapeMrkdwn(truncate(p.text, 60))}`).join('\n')
       : '_nothing pending: all caught up_'));
   } else {
     blocks.push(md('_You are not a reviewer, so drafts are not waiting for you. Ask an admin to add your Slack ID to COPYDESK_REVIEWERS._'));

@@ -3,7 +3,12 @@
 /** Block Kit limits the bot respects. */
 export const LIMITS = { blocks: 50, sectionText: 3000, contextText: 2000, buttonValue: 2000, plainInput: 3000, fallbackText: 4000 } as const;
 
-/** Escapes the three characters Slack mrkdwn treats as control characters. */
+/**
+ * THE escape for every user-derived string the bot sends to Slack (draft and edit
+ * text, ids, tones, error messages quoting what someone typed): `&`, `<`, `>`
+ * become entities, so `<!channel>`, `<!here>`, `<@U…>` and `<url|label>` show as
+ * text and never notify anyone or become links.
+ */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -3,11 +3,10 @@
  * strategy bandit), regenerate (supersede + new draft in the thread), and edits
  * (compliance-checked new version). Non-reviewers are refused and nothing changes.
  */
-import { audit, decideDraft } from '../../core/store/db';
-import type { Decision } from '../copywriter';
+import { audit, decideDraft, immediate } from '../../core/store/db';
 import { isReviewer, type BotDeps, type SlackClient } from '../deps';
-import { ensureDraftStored, getDraft, storeEdit, type DraftRow } from '../store';
-import { slackDate } from '../blocks/text';
+import { getDraft, getRequest, storeEdit, type DraftRow } from '../store';
+import { LIMITS, escapeMrkdwn, slackDate } from '../blocks/text';
 import { postDrafts, refreshMessageOf } from './messages';
 import { slackErrorCode, tellUser } from './slack';
 
@@ -23,6 +22,10 @@ export interface ActionContext {
 export type ActionOutcome = 'changed' | 'unchanged' | 'refused' | 'missing' | 'failed';
 
 export const REFUSAL = ':lock: Only Copydesk reviewers can decide on drafts. Ask an admin to add you to COPYDESK_REVIEWERS.';
+export const SELF_APPROVAL_REFUSAL = ':lock: You asked for these drafts, so another reviewer has to approve them (COPYDESK_ALLOW_SELF_APPROVAL is off).';
+export const SAVE_FAILED = ':warning: I could not save your decision just now (the store is busy or failed); nothing changed. Please click again.';
+/** Longest edit stored (the modal allows this much; longer submissions are refused server-side too). */
+export const MAX_EDIT_CHARS = LIMITS.plainInput;
 
 export function alreadyDecidedText(row: DraftRow): string {
   return `:information_source: This draft was already ${row.status}${row.decided_by ? ` by <@${row.decided_by}>` : ''}${row.decided_at ? ` (${slackDate(row.decided_at)})` : ''}; nothing changed.`;
@@ -37,30 +40,49 @@ async function admit(deps: BotDeps, client: SlackClient, ctx: ActionContext, act
   }
   const row = getDraft(deps.db, ctx.draftId);
   if (!row) {
-    await tellUser(deps, client, ctx.channel, ctx.actor, `:grey_question: I can't find draft \`${ctx.draftId}\`.`);
+    await tellUser(deps, client, ctx.channel, ctx.actor, `:grey_question: I can't find draft \`${escapeMrkdwn(ctx.draftId)}\`.`);
     return 'missing';
   }
   return row;
 }
 
-async function reportToBandit(deps: BotDeps, draftId: string, decision: Decision): Promise<void> {
-  try {
-    await deps.copywriter.recordDecision(draftId, decision);
-    audit(deps.db, { actor: 'bot', action: 'bandit_reported', draftId, after: { decision } });
-  } catch (e) {
-    // The decision itself is stored; the bandit misses one observation. Logged and audited.
-    deps.logger.error(`reporting decision on ${draftId} to the strategy bandit failed: ${(e as Error).message}`);
-    audit(deps.db, { actor: 'bot', action: 'bandit_error', draftId, after: { decision, error: (e as Error).message } });
-  }
+/**
+ * One BEGIN IMMEDIATE transaction: the draft leaves pending (at most once), the
+ * decision is audited and the strategy bandit learns it. Busy is retried by
+ * `immediate`; any other failure rolls all three back (nothing half-stored).
+ */
+function decideAndLearn(deps: BotDeps, draftId: string, to: 'approved' | 'rejected', actor: string): boolean {
+  return immediate(deps.db, () => {
+    if (!decideDraft(deps.db, draftId, to, actor)) return false;
+    deps.copywriter.recordDecision(draftId, to);
+    audit(deps.db, { actor: 'bot', action: 'bandit_reported', draftId, after: { decision: to } });
+    return true;
+  });
+}
+
+/** Did this reviewer ask for the request this draft belongs to? */
+function ownRequest(deps: BotDeps, row: DraftRow, actor: string): boolean {
+  return getRequest(deps.db, row.request_id)?.requested_by === actor;
 }
 
 /** Approve or reject. The store changes at most once; the message is re-rendered every time (repairs lost updates). */
 export async function decide(deps: BotDeps, client: SlackClient, ctx: ActionContext, to: 'approved' | 'rejected'): Promise<ActionOutcome> {
   const row = await admit(deps, client, ctx, to);
   if (typeof row === 'string') return row;
-  const changed = decideDraft(deps.db, ctx.draftId, to, ctx.actor);
-  if (changed) await reportToBandit(deps, ctx.draftId, to);
-  else {
+  if (to === 'approved' && !deps.config.allowSelfApproval && row.status === 'pending' && ownRequest(deps, row, ctx.actor)) {
+    audit(deps.db, { actor: ctx.actor, action: 'refused_self_approval', draftId: ctx.draftId });
+    await tellUser(deps, client, ctx.channel, ctx.actor, SELF_APPROVAL_REFUSAL);
+    return 'refused';
+  }
+  let changed: boolean;
+  try {
+    changed = decideAndLearn(deps, ctx.draftId, to, ctx.actor);
+  } catch (e) {
+    deps.logger.error(`storing the decision on ${ctx.draftId} failed: ${(e as Error).message}`);
+    await tellUser(deps, client, ctx.channel, ctx.actor, SAVE_FAILED);
+    return 'failed';
+  }
+  if (!changed) {
     audit(deps.db, { actor: ctx.actor, action: 'duplicate_decision', draftId: ctx.draftId, after: { attempted: to } });
     await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(getDraft(deps.db, ctx.draftId)!));
   }
@@ -85,8 +107,8 @@ export async function regenerate(deps: BotDeps, client: SlackClient, ctx: Action
   let fresh;
   try {
     if (row.status !== 'pending') throw Object.assign(new Error(row.status), { name: 'DraftStateError' });
+    // The copywriter stores the successor and audits it ('regenerated'); the bot only posts it.
     fresh = await deps.copywriter.regenerate(ctx.draftId, ctx.actor);
-    ensureDraftStored(deps.db, fresh, { requestId: row.request_id, userId: row.user_id, pseudonym: row.user_pseudonym, supersedes: ctx.draftId });
   } catch (e) {
     if (isStateError(e)) {
       audit(deps.db, { actor: ctx.actor, action: 'duplicate_decision', draftId: ctx.draftId, after: { attempted: 'regenerate' } });
@@ -100,7 +122,6 @@ export async function regenerate(deps: BotDeps, client: SlackClient, ctx: Action
     if (where.channel) await client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: REGENERATION_FAILED }).catch((err) => deps.logger.error(`chat.postMessage failed: ${slackErrorCode(err)}`));
     return 'failed';
   }
-  audit(deps.db, { actor: ctx.actor, action: 'regenerate', draftId: ctx.draftId, after: { new_draft: fresh.id } });
   await refreshMessageOf(deps, client, ctx.draftId);
   if (where.channel) {
     try {
@@ -134,6 +155,7 @@ export async function saveEdit(deps: BotDeps, actor: string, draftId: string, ex
   }
   const clean = text.trim();
   if (!clean) return { ok: false, error: 'The copy cannot be empty.' };
+  if (clean.length > MAX_EDIT_CHARS) return { ok: false, error: `The copy is ${clean.length.toLocaleString('en-US')} characters long; the limit is ${MAX_EDIT_CHARS.toLocaleString('en-US')}.` };
   const check = await deps.copywriter.checkCompliance(clean);
   if (!check.ok || check.findings.length > 0) {
     const terms = [...new Set(check.findings.map((f) => `「${f.term}」(${f.category})`))].join(', ');
@@ -141,8 +163,15 @@ export async function saveEdit(deps: BotDeps, actor: string, draftId: string, ex
     const suggestion = check.text && check.text !== clean ? ` Suggested: ${check.text}` : '';
     return { ok: false, error: `Not allowed by 广告法: ${terms || 'forbidden wording'}.${suggestion}`.slice(0, 2000) };
   }
-  const res = storeEdit(deps.db, draftId, clean, actor, expectedVersion);
-  if (res.ok) await reportToBandit(deps, draftId, 'edited');
+  // The new version, its audit entry and the bandit's 'edited' reward: one transaction.
+  const res = immediate(deps.db, () => {
+    const r = storeEdit(deps.db, draftId, clean, actor, expectedVersion);
+    if (r.ok) {
+      deps.copywriter.recordDecision(draftId, 'edited');
+      audit(deps.db, { actor: 'bot', action: 'bandit_reported', draftId, after: { decision: 'edited' } });
+    }
+    return r;
+  });
   if (!res.ok) {
     const row = res.draft;
     return { ok: false, error: row && row.status !== 'pending' ? `This draft was ${row.status} meanwhile; your edit was not saved.` : 'Someone else edited this draft meanwhile; close and open the editor again.' };

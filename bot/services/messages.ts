@@ -9,11 +9,15 @@ export function headerFor(deps: BotDeps, rows: DraftRow[], title?: string): Draf
   return { requestedBy: req?.requested_by, userPseudonym: rows[0]?.user_pseudonym ?? '—', itemId: rows.every((r) => r.item_id === rows[0].item_id) ? rows[0]?.item_id : undefined, title };
 }
 
-/** Posts drafts (by id, from the store) and remembers where. Returns the message ts, or undefined when Slack refused. */
-export async function postDrafts(deps: BotDeps, client: SlackClient, ids: string[], where: { channel: string; threadTs?: string; title?: string }): Promise<string | undefined> {
+/** Metadata type of a drafts message; its payload names the outbox job, so recovery can find a message posted before a crash. */
+export const DRAFTS_EVENT_TYPE = 'copydesk_drafts';
+
+/** Posts drafts (by id, from the store) and remembers where. Returns the message ts; throws when Slack refused. */
+export async function postDrafts(deps: BotDeps, client: SlackClient, ids: string[], where: { channel: string; threadTs?: string; title?: string; jobId?: string }): Promise<string | undefined> {
   const rows = ids.map((id) => getDraft(deps.db, id)).filter((r): r is DraftRow => !!r);
   const msg = draftsMessage(rows, headerFor(deps, rows, where.title));
-  const res = await client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+  const metadata = where.jobId ? { event_type: DRAFTS_EVENT_TYPE, event_payload: { job_id: where.jobId } } : undefined;
+  const res = await client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, ...(metadata ? { metadata } : {}) });
   const ts = res.ts as string;
   setMessageLocation(deps.db, rows.map((r) => r.id), (res.channel as string) ?? where.channel, ts);
   return ts;

@@ -1,15 +1,24 @@
 /**
- * A copy request from Slack (slash command, mention or DM): parse, draft with
- * the copywriter, store, post the drafts message. Problems go back to the
- * person who asked through `reply` (ephemeral for the slash command, in the
- * thread for mentions and DMs).
+ * A copy request from Slack (slash command, mention or DM), journaled so that
+ * what the bot promised is kept: `acceptCopy` records the Slack request's key
+ * and queues the job in the outbox in one transaction (a retry or a replay is
+ * recognised and changes nothing); `runCopyJob` drafts it (on the drafting
+ * threads, under the job's id, so drafting again after a crash returns the same
+ * drafts) and posts the drafts message (with the job id in its metadata, so a
+ * message that reached Slack before a crash is found, not posted again);
+ * `recoverCopyJobs` finishes at start whatever a dead process left unfinished.
+ * Problems go back to the person who asked through `reply` (ephemeral for the
+ * slash command, in the thread for mentions and DMs).
  */
+import { randomBytes } from 'crypto';
 import { audit } from '../../core/store/db';
 import { UnknownEntityError, type DraftRequest } from '../../core/copywriter/types';
 import type { BotDeps, SlackClient } from '../deps';
-import { parseCopyRequest, USAGE, type CopyRequest } from '../parse';
-import { ensureStored } from '../store';
-import { postDrafts } from './messages';
+import { USAGE, type CopyRequest } from '../parse';
+import { acceptJob, advanceJob, claimUnfinished, getJob, jobsAhead, type NewJob, type OutboxJob } from '../outbox';
+import { setMessageLocation } from '../store';
+import { escapeMrkdwn } from '../blocks/text';
+import { DRAFTS_EVENT_TYPE, postDrafts } from './messages';
 import { slackErrorCode } from './slack';
 
 export interface RequestContext {
@@ -23,76 +32,162 @@ export type Reply = (text: string) => Promise<void>;
 
 export type RequestOutcome =
   | { kind: 'invalid'; error: string }
+  | { kind: 'duplicate' }
   | { kind: 'unknown'; entity: 'user' | 'item'; id: string }
   | { kind: 'failed'; error: string }
   | { kind: 'posted'; requestId: string; draftIds: string[]; messageTs: string }
   | { kind: 'not_posted'; requestId: string; error: string };
 
+/** The usage message after a problem; the problem quotes what the user typed, so it is escaped. */
 export function usageText(error: string): string {
-  return `:warning: ${error}\n\n${USAGE}`;
+  return `:warning: ${escapeMrkdwn(error)}\n\n${USAGE}`;
 }
 
 export function unknownText(entity: 'user' | 'item', id: string): string {
-  return `:mag: I don't know the ${entity} \`${id}\`. Check the ${entity} id and try again.`;
+  return `:mag: I don't know the ${entity} \`${escapeMrkdwn(id)}\`. Check the ${entity} id and try again.`;
+}
+
+/** The ack of an accepted request: what will happen, and how many requests are ahead when all drafting slots are busy. */
+export function acceptedText(r: CopyRequest, ahead: number, capacity: number): string {
+  const what = `${r.n} draft(s)${r.itemId ? ` about \`${escapeMrkdwn(r.itemId)}\`` : ''}`;
+  return ahead >= capacity
+    ? `:hourglass_flowing_sand: Queued, ${ahead} ahead: I will write ${what} as soon as a drafting slot is free.`
+    : `:hourglass_flowing_sand: Writing ${what}…`;
 }
 
 export const GENERATION_FAILED = ':construction: Sorry, I could not write drafts just now (the copy generator hit an error). Please try again in a minute; the details are in the bot log.';
+export const NO_COMPLIANT_DRAFTS = ':shrug: Every draft I wrote failed the 广告法 check, so none is offered. Try another tone or item.';
 
 export function auditInvalid(deps: BotDeps, actor: string, error: string): void {
   audit(deps.db, { actor, action: 'request_invalid', after: { error } });
 }
 
-/** Drafts and posts copy for an already parsed request. */
-export async function draftAndPost(deps: BotDeps, client: SlackClient, req: CopyRequest, ctx: RequestContext, reply: Reply): Promise<RequestOutcome> {
-  const draftReq: DraftRequest = {
-    userId: req.userId, itemId: req.itemId, tone: req.tone, n: req.n,
-    source: { kind: 'slack', requestedBy: ctx.requestedBy, channel: ctx.channel, threadTs: ctx.threadTs },
+export interface CopyIntake extends RequestContext {
+  /** The inbox key of the Slack request (event id, or the signed body's hash). */
+  key: string;
+  kind: 'command' | 'event';
+  reply: 'ephemeral' | 'thread';
+  request: CopyRequest;
+}
+
+/** Journals a request (exactly once per key). Undefined when this key was received before. */
+export function acceptCopy(deps: BotDeps, intake: CopyIntake): { id: string; ahead: number } | undefined {
+  const job: NewJob = { id: `r_${randomBytes(6).toString('hex')}`, key: intake.key, kind: intake.kind, requestedBy: intake.requestedBy, channel: intake.channel, threadTs: intake.threadTs, reply: intake.reply, request: intake.request };
+  if (!acceptJob(deps.db, job)) {
+    audit(deps.db, { actor: intake.requestedBy, action: 'duplicate_request', after: { key: intake.key.slice(0, 80) } });
+    return undefined;
+  }
+  return { id: job.id, ahead: jobsAhead(deps.db, job.id) };
+}
+
+async function draftJob(deps: BotDeps, job: OutboxJob, reply: Reply): Promise<OutboxJob | RequestOutcome> {
+  const r = job.request;
+  const req: DraftRequest = {
+    requestId: job.id, userId: r.userId, itemId: r.itemId, tone: r.tone, n: r.n,
+    source: { kind: 'slack', requestedBy: job.requestedBy, channel: job.channel, threadTs: job.threadTs },
   };
-  let result;
+  let draftIds: string[];
   try {
-    result = await deps.copywriter.draft(draftReq);
+    draftIds = (await deps.copywriter.draft(req)).drafts.map((d) => d.id);
   } catch (e) {
     if (e instanceof UnknownEntityError || (e as Error)?.name === 'UnknownEntityError') {
       const u = e as UnknownEntityError;
-      audit(deps.db, { actor: ctx.requestedBy, action: 'request_unknown', after: { kind: u.kind, id: u.id } });
-      await reply(unknownText(u.kind, u.id));
+      audit(deps.db, { actor: job.requestedBy, action: 'request_unknown', after: { kind: u.kind, id: u.id } });
+      if (advanceJob(deps.db, job.id, 'queued', 'failed', { error: `unknown ${u.kind}` })) await reply(unknownText(u.kind, u.id));
       return { kind: 'unknown', entity: u.kind, id: u.id };
     }
     const error = (e as Error)?.message ?? String(e);
     deps.logger.error(`drafting failed: ${error}`);
-    audit(deps.db, { actor: ctx.requestedBy, action: 'request_failed', after: { error } });
-    await reply(GENERATION_FAILED);
+    audit(deps.db, { actor: job.requestedBy, action: 'request_failed', after: { request_id: job.id, error } });
+    if (advanceJob(deps.db, job.id, 'queued', 'failed', { error })) await reply(GENERATION_FAILED);
     return { kind: 'failed', error };
   }
-  ensureStored(deps.db, draftReq, result);
-  const draftIds = result.drafts.map((d) => d.id);
-  audit(deps.db, { actor: ctx.requestedBy, action: 'requested', after: { request_id: result.request_id, user: result.user, item: req.itemId ?? null, tone: req.tone, n: req.n, drafts: draftIds } });
-  if (draftIds.length === 0) {
-    await reply(':shrug: Every draft I wrote failed the 广告法 check, so none is offered. Try another tone or item.');
-    return { kind: 'not_posted', requestId: result.request_id, error: 'no drafts' };
-  }
+  advanceJob(deps.db, job.id, 'queued', 'drafted', { draftIds });
+  return getJob(deps.db, job.id)!;
+}
+
+/** A drafts message this job already posted (found by its metadata), if Slack has it. */
+async function findPosted(deps: BotDeps, client: SlackClient, job: OutboxJob): Promise<{ ts: string; channel: string } | undefined> {
+  const oldest = String(Math.floor(Date.parse(job.createdAt) / 1000) - 5);
   try {
-    const ts = await postDrafts(deps, client, draftIds, { channel: ctx.channel, threadTs: ctx.threadTs });
-    audit(deps.db, { actor: 'bot', action: 'posted', after: { request_id: result.request_id, channel: ctx.channel, ts } });
-    return { kind: 'posted', requestId: result.request_id, draftIds, messageTs: ts! };
+    const res = job.threadTs
+      ? await client.conversations.replies({ channel: job.channel, ts: job.threadTs, oldest, include_all_metadata: true, limit: 200 })
+      : await client.conversations.history({ channel: job.channel, oldest, include_all_metadata: true, limit: 200 });
+    const messages = (res.messages ?? []) as Array<{ ts?: string; metadata?: { event_type?: string; event_payload?: unknown } }>;
+    const m = messages.find((x) => x.metadata?.event_type === DRAFTS_EVENT_TYPE && (x.metadata.event_payload as { job_id?: string } | undefined)?.job_id === job.id);
+    return m?.ts ? { ts: m.ts, channel: job.channel } : undefined;
   } catch (e) {
-    const code = slackErrorCode(e);
-    deps.logger.error(`posting drafts failed: ${code}`);
-    audit(deps.db, { actor: 'bot', action: 'slack_error', after: { call: 'chat.postMessage', error: code, request_id: result.request_id } });
-    await reply(code === 'not_in_channel' || code === 'channel_not_found'
-      ? ':wave: I can\'t post in this channel yet. Invite me with `/invite @Copydesk` and ask again.'
-      : `:warning: The drafts are saved (request \`${result.request_id}\`) but Slack refused the message (${code}). They are listed in my App Home.`);
-    return { kind: 'not_posted', requestId: result.request_id, error: code };
+    deps.logger.warn(`looking up an earlier drafts message failed (${slackErrorCode(e)}); posting it`);
+    return undefined;
   }
 }
 
-/** Parses text and runs the request; invalid text gets the usage message. */
-export async function requestCopy(deps: BotDeps, client: SlackClient, text: string, ctx: RequestContext, reply: Reply): Promise<RequestOutcome> {
-  const parsed = parseCopyRequest(text);
-  if (!parsed.ok) {
-    auditInvalid(deps, ctx.requestedBy, parsed.error);
-    await reply(usageText(parsed.error));
-    return { kind: 'invalid', error: parsed.error };
+async function postJob(deps: BotDeps, client: SlackClient, job: OutboxJob, reply: Reply): Promise<RequestOutcome> {
+  const draftIds = job.draftIds;
+  if (draftIds.length === 0) {
+    if (advanceJob(deps.db, job.id, job.state, 'posted', { error: 'no drafts' })) await reply(NO_COMPLIANT_DRAFTS);
+    return { kind: 'not_posted', requestId: job.id, error: 'no drafts' };
   }
-  return draftAndPost(deps, client, parsed.request, ctx, reply);
+  if (job.state === 'posting') {
+    // A process died while posting: the message may have reached Slack.
+    const found = await findPosted(deps, client, job);
+    if (found) {
+      setMessageLocation(deps.db, draftIds, found.channel, found.ts);
+      advanceJob(deps.db, job.id, 'posting', 'posted', { messageTs: found.ts });
+      audit(deps.db, { actor: 'bot', action: 'posted', after: { request_id: job.id, channel: found.channel, ts: found.ts, recovered: true } });
+      return { kind: 'posted', requestId: job.id, draftIds, messageTs: found.ts };
+    }
+  } else if (!advanceJob(deps.db, job.id, 'drafted', 'posting')) {
+    return { kind: 'duplicate' };
+  }
+  try {
+    const ts = (await postDrafts(deps, client, draftIds, { channel: job.channel, threadTs: job.threadTs, jobId: job.id }))!;
+    advanceJob(deps.db, job.id, 'posting', 'posted', { messageTs: ts });
+    audit(deps.db, { actor: 'bot', action: 'posted', after: { request_id: job.id, channel: job.channel, ts } });
+    return { kind: 'posted', requestId: job.id, draftIds, messageTs: ts };
+  } catch (e) {
+    const code = slackErrorCode(e);
+    deps.logger.error(`posting drafts failed: ${code}`);
+    audit(deps.db, { actor: 'bot', action: 'slack_error', after: { call: 'chat.postMessage', error: code, request_id: job.id } });
+    advanceJob(deps.db, job.id, 'posting', 'failed', { error: code });
+    await reply(code === 'not_in_channel' || code === 'channel_not_found'
+      ? ':wave: I can\'t post in this channel yet. Invite me with `/invite @Copydesk` and ask again.'
+      : `:warning: The drafts are saved (request \`${job.id}\`) but Slack refused the message (${escapeMrkdwn(code)}). They are listed in my App Home.`);
+    return { kind: 'not_posted', requestId: job.id, error: code };
+  }
+}
+
+/** Takes a job from wherever it stands (queued, drafted, posting) to posted or failed. */
+export async function runCopyJob(deps: BotDeps, client: SlackClient, id: string, reply: Reply): Promise<RequestOutcome> {
+  let job = getJob(deps.db, id);
+  if (!job) return { kind: 'failed', error: `no job ${id}` };
+  if (job.state === 'queued') {
+    const next = await draftJob(deps, job, reply);
+    if (!('state' in next)) return next;
+    job = next;
+  }
+  if (job.state === 'drafted' || job.state === 'posting') return postJob(deps, client, job, reply);
+  return job.state === 'posted' && job.messageTs ? { kind: 'posted', requestId: id, draftIds: job.draftIds, messageTs: job.messageTs } : { kind: 'duplicate' };
+}
+
+/** How a recovered job answers its requester (the slash command's response URL is not kept). */
+export function replyOf(deps: BotDeps, client: SlackClient, job: Pick<OutboxJob, 'reply' | 'channel' | 'requestedBy' | 'threadTs'>): Reply {
+  return async (text) => {
+    const call = job.reply === 'thread'
+      ? client.chat.postMessage({ channel: job.channel, thread_ts: job.threadTs, text })
+      : client.chat.postEphemeral({ channel: job.channel, user: job.requestedBy, text });
+    await call.then(() => undefined, (e) => deps.logger.error(`reply failed: ${slackErrorCode(e)}`));
+  };
+}
+
+/** Finishes, one by one, the jobs left unfinished by processes that are gone. Returns their outcomes. */
+export async function recoverCopyJobs(deps: BotDeps, client: SlackClient): Promise<RequestOutcome[]> {
+  const jobs = claimUnfinished(deps.db);
+  if (jobs.length) deps.logger.info(`finishing ${jobs.length} request(s) left unfinished before the restart`);
+  const out: RequestOutcome[] = [];
+  for (const job of jobs) {
+    audit(deps.db, { actor: 'bot', action: 'recovered', after: { request_id: job.id, state: job.state } });
+    out.push(await runCopyJob(deps, client, job.id, replyOf(deps, client, job)));
+  }
+  return out;
 }

@@ -1,14 +1,18 @@
-/** `/copy …`: ack at once (usage if the text is invalid), then draft and post. */
+/**
+ * `/copy …`: the request is journaled (once per signed body: a replay changes
+ * nothing), acked at once (usage if the text is invalid; "queued, N ahead" when
+ * every drafting slot is busy), then drafted off the main thread and posted.
+ */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { BotDeps } from '../../deps';
+import { bodyKey } from '../../http-guard';
 import { parseCopyRequest } from '../../parse';
-import { auditInvalid, draftAndPost, usageText, type RequestOutcome } from '../../services/request-copy';
-import { afterAck } from '../../services/slack';
+import { acceptCopy, acceptedText, auditInvalid, runCopyJob, usageText, type RequestOutcome } from '../../services/request-copy';
 
-export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & Pick<AllMiddlewareArgs, 'client'>;
+export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & Pick<AllMiddlewareArgs, 'client'> & { context?: Record<string, unknown> };
 
 export function copyCommand(deps: BotDeps) {
-  return async ({ command, ack, respond, client }: CopyCommandArgs): Promise<RequestOutcome> => {
+  return async ({ command, ack, respond, client, context }: CopyCommandArgs): Promise<RequestOutcome> => {
     const parsed = parseCopyRequest(command.text);
     if (!parsed.ok) {
       auditInvalid(deps, command.user_id, parsed.error);
@@ -16,12 +20,18 @@ export function copyCommand(deps: BotDeps) {
       return { kind: 'invalid', error: parsed.error };
     }
     const r = parsed.request;
+    // Over HTTP the key is the hash of the signed body (the front door computes it); in Socket Mode, of the payload.
+    const key = `command:${(context?.bodyKey as string | undefined) ?? bodyKey(JSON.stringify(command))}`;
+    const accepted = acceptCopy(deps, { key, kind: 'command', reply: 'ephemeral', requestedBy: command.user_id, channel: command.channel_id, request: r });
+    if (!accepted) {
+      await ack();
+      return { kind: 'duplicate' };
+    }
     // The customer id is not echoed: outside the core, customers appear only as pseudonyms.
-    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Writing ${r.n} draft(s)${r.itemId ? ` about \`${r.itemId}\`` : ''}…` });
-    await afterAck();
+    await ack({ response_type: 'ephemeral', text: acceptedText(r, accepted.ahead, deps.copywriter.capacity ?? 1) });
     const reply = async (text: string) => {
       await respond({ response_type: 'ephemeral', text }).catch((e) => deps.logger.warn(`respond failed: ${(e as Error).message}`));
     };
-    return draftAndPost(deps, client, r, { requestedBy: command.user_id, channel: command.channel_id }, reply);
+    return runCopyJob(deps, client, accepted.id, reply);
   };
 }

@@ -14,9 +14,10 @@ export function buildHome(deps: BotDeps, viewer: string, now = new Date()) {
   return homeView({
     viewer,
     isReviewer: reviewer,
-    recent: recentRequests(deps.db),
-    pending: reviewer ? pendingDrafts(deps.db) : [],
-    pendingTotal: reviewer ? countPending(deps.db) : 0,
+    // Only what this viewer may see: their own requests, and channel requests for reviewers.
+    recent: recentRequests(deps.db, viewer, reviewer),
+    pending: reviewer ? pendingDrafts(deps.db, viewer) : [],
+    pendingTotal: reviewer ? countPending(deps.db, viewer) : 0,
     byTone: approvalRates(deps.db, 'tone', since),
     byStrategy: approvalRates(deps.db, 'strategy', since),
     models: modelVersions(),

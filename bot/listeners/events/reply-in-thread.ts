@@ -1,29 +1,27 @@
-/** Shared by mentions and DMs: run a copy request and answer in the message's thread, once per event. */
+/**
+ * Shared by mentions and DMs: run a copy request and answer in the message's
+ * thread, once per event (the event id is kept in the store, so a retry after a
+ * restart is recognised too).
+ */
 import type { BotDeps, SlackClient } from '../../deps';
-import { requestCopy, type RequestOutcome } from '../../services/request-copy';
-import { afterAck, slackErrorCode } from '../../services/slack';
-
-/** Event ids already handled (Slack retries an event it thinks we missed: X-Slack-Retry-Num). */
-export class SeenEvents {
-  private readonly seen = new Set<string>();
-  constructor(private readonly max = 5000) {}
-  /** True the first time a key is offered. */
-  first(key: string): boolean {
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    if (this.seen.size > this.max) this.seen.delete(this.seen.values().next().value as string);
-    return true;
-  }
-}
+import { firstReceipt } from '../../outbox';
+import { parseCopyRequest } from '../../parse';
+import { acceptCopy, auditInvalid, replyOf, runCopyJob, usageText, type RequestOutcome } from '../../services/request-copy';
 
 export interface ThreadMessage { user: string; text: string; channel: string; ts: string; thread_ts?: string }
 
-export async function replyInThread(deps: BotDeps, client: SlackClient, seen: SeenEvents, eventKey: string, msg: ThreadMessage): Promise<RequestOutcome | 'duplicate'> {
-  if (!seen.first(eventKey)) return 'duplicate';
-  await afterAck(); // Bolt has acked the event; let the response go out before drafting
+export async function replyInThread(deps: BotDeps, client: SlackClient, eventKey: string, msg: ThreadMessage): Promise<RequestOutcome> {
+  const key = `event:${eventKey}`;
   const threadTs = msg.thread_ts ?? msg.ts;
-  const reply = async (text: string) => {
-    await client.chat.postMessage({ channel: msg.channel, thread_ts: threadTs, text }).catch((e) => deps.logger.error(`chat.postMessage failed: ${slackErrorCode(e)}`));
-  };
-  return requestCopy(deps, client, msg.text, { requestedBy: msg.user, channel: msg.channel, threadTs }, reply);
+  const reply = replyOf(deps, client, { reply: 'thread', channel: msg.channel, requestedBy: msg.user, threadTs });
+  const parsed = parseCopyRequest(msg.text);
+  if (!parsed.ok) {
+    if (!firstReceipt(deps.db, key, 'event')) return { kind: 'duplicate' };
+    auditInvalid(deps, msg.user, parsed.error);
+    await reply(usageText(parsed.error));
+    return { kind: 'invalid', error: parsed.error };
+  }
+  const accepted = acceptCopy(deps, { key, kind: 'event', reply: 'thread', requestedBy: msg.user, channel: msg.channel, threadTs, request: parsed.request });
+  if (!accepted) return { kind: 'duplicate' };
+  return runCopyJob(deps, client, accepted.id, reply);
 }
