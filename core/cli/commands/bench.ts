@@ -1,6 +1,6 @@
 /** `copydesk bench [suite…]`: runs benchmark suites and records them under models/benchmarks/. */
 import { Command } from 'commander';
-import { SUITES, runSuite, resultsPath } from '../../bench/index';
+import { SUITES, registerSuite, runSuite, resultsPath } from '../../bench/index';
 import { loadSuites } from '../../bench/suites';
 
 export function register(program: Command): void {
@@ -14,6 +14,8 @@ export function register(program: Command): void {
     .allowUnknownOption(true)
     .action(async (suite: string | undefined, args: string[], opts: { json?: boolean; quick?: boolean }) => {
       loadSuites();
+      // The bot's suite lives with the bot (core never imports bot/; the CLI, like `copydesk bot`, may).
+      registerSuite('bot', () => require('../../../bot/bench'));
       const names = suite ? [suite] : Object.keys(SUITES);
       const out: Record<string, unknown> = {};
       for (const name of names) {
