@@ -22,11 +22,9 @@ export interface OutcomeRow {
 
 export function parseTimestamp(raw: string): string {
   const t = raw.trim();
-  if (/^\d{9,10}(\.\d+)?$/.test(t)) return new Date(Number(t) * 1000).toISOString();
-  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(t)) {
-    const ms = Date.parse(t.replace(' ', 'T'));
-    if (Number.isFinite(ms)) return new Date(ms).toISOString();
-  }
+  // Unix seconds, or a calendar-checked ISO time (2026-02-30 refused), both within the data's year range.
+  if (/^\d{9,10}(\.\d+)?$/.test(t)) return new Date(fields.unixSeconds(t.split('.')[0]) * 1000 + Number(`0.${t.split('.')[1] ?? 0}`) * 1000).toISOString();
+  if (/^\d{4}-/.test(t)) return fields.isoTime(t);
   throw new Error(`"${t.slice(0, 40)}" is not a timestamp (ISO 8601 like 2026-11-27T10:00:00Z, or Unix seconds)`);
 }
 

@@ -116,7 +116,7 @@ export function loadMovieLens(file: string, opts: LoadOptions = {}): Loaded<Rati
           return v;
         },
       },
-      timestamp: { column: 'timestamp', parse: fields.integer },
+      timestamp: { column: 'timestamp', parse: fields.unixSeconds },
     },
     { ...opts, delimiter: '\t', columns: ['user', 'item', 'rating', 'timestamp'] },
   );
@@ -139,7 +139,7 @@ export function loadTaobaoBehavior(file: string, opts: LoadOptions = {}): Loaded
     item_id: { column: 'item_id', parse: fields.nonEmpty },
     category_id: { column: 'category_id', parse: fields.nonEmpty },
     behavior: { column: 'behavior', parse: fields.oneOf('pv', 'cart', 'fav', 'buy') },
-    timestamp: { column: 'timestamp', parse: fields.integer },
+    timestamp: { column: 'timestamp', parse: fields.unixSeconds },
   }, opts);
 }
 

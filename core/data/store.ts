@@ -111,11 +111,7 @@ const id = (what: string) => (raw: string): string => {
   return v;
 };
 
-const timestamp = (raw: string): number => {
-  const v = fields.integer(raw);
-  if (v < 0) throw new Error(`"${raw}" is not a Unix timestamp (seconds ≥ 0)`);
-  return v;
-};
+const timestamp = fields.unixSeconds;
 
 const rating = (raw: string): number => {
   const v = Number(raw.trim());

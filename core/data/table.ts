@@ -60,6 +60,42 @@ export type FieldParser<V> = (raw: string) => V;
 
 export type Schema<T> = { [K in keyof T]: { column: string; parse: FieldParser<T[K]>; optional?: boolean } };
 
+/** Plain decimal notation only: no hex (0x10), exponent (1e308), Infinity, separators or blanks. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/** Years a timestamp in our data may fall in (beyond: a unit mix-up such as milliseconds, or a typo). */
+export const YEAR_RANGE = { min: 1970, max: 2100 } as const;
+
+function checkYear(ms: number, raw: string): void {
+  const y = new Date(ms).getUTCFullYear();
+  if (y < YEAR_RANGE.min || y > YEAR_RANGE.max) throw new Error(`"${short(raw)}" is in the year ${y}, outside ${YEAR_RANGE.min}–${YEAR_RANGE.max}`);
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A calendar date or ISO 8601 time, checked field by field (2026-02-30 and 25:00 are
+ * refused, not rolled over) and within YEAR_RANGE. Returns epoch milliseconds.
+ */
+export function isoTimeMs(raw: string): number {
+  const t = raw.trim();
+  const m = ISO.exec(t);
+  if (!m) throw new Error(`"${short(t)}" is not a date or ISO 8601 time (like 2026-11-27 or 2026-11-27T10:00:00Z)`);
+  const [y, mo, d] = [m[1], m[2], m[3]];
+  const [Y, M, D, H, MI, S] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  const probe = new Date(Date.UTC(Y, M - 1, D));
+  if (M < 1 || M > 12) throw new Error(`"${short(t)}" is not a calendar date (there is no month ${mo})`);
+  if (probe.getUTCFullYear() !== Y || probe.getUTCMonth() !== M - 1 || probe.getUTCDate() !== D) throw new Error(`"${short(t)}" is not a calendar date (${y}-${mo} has no day ${d})`);
+  if (H > 23 || MI > 59 || S > 59) throw new Error(`"${short(t)}" is not a time of day`);
+  if (m[8] && !/^(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d)$/.test(m[8])) throw new Error(`"${short(t)}" has an impossible UTC offset`);
+  // Without an offset the time is UTC (never the machine's local time).
+  const ms = Date.parse(`${y}-${mo}-${d}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${m[7] ?? ''}${m[8] ?? 'Z'}`);
+  if (!Number.isFinite(ms)) throw new Error(`"${short(t)}" is not a date or ISO 8601 time`);
+  checkYear(ms, t);
+  return ms;
+}
+
 /** Parsers for common field kinds. Each throws a short message; the caller adds file/line/field. */
 export const fields = {
   text: (raw: string): string => raw,
@@ -68,13 +104,17 @@ export const fields = {
     return raw;
   },
   number: (raw: string): number => {
-    const v = Number(raw.trim());
-    if (raw.trim() === '' || !Number.isFinite(v)) throw new Error(`"${short(raw)}" is not a number`);
+    const t = raw.trim();
+    if (!DECIMAL.test(t)) throw new Error(`"${short(raw)}" is not a number (write it in plain decimal notation, like 12.5)`);
+    const v = Number(t);
+    if (!Number.isFinite(v)) throw new Error(`"${short(raw)}" is not a number`);
     return v;
   },
   integer: (raw: string): number => {
-    const v = Number(raw.trim());
-    if (raw.trim() === '' || !Number.isInteger(v)) throw new Error(`"${short(raw)}" is not an integer`);
+    const t = raw.trim();
+    if (!INTEGER.test(t)) throw new Error(`"${short(raw)}" is not an integer`);
+    const v = Number(t);
+    if (!Number.isSafeInteger(v)) throw new Error(`"${short(raw)}" is too large for an integer`);
     return v;
   },
   oneOf: <S extends string>(...allowed: S[]) => (raw: string): S => {
@@ -82,6 +122,15 @@ export const fields = {
     if (!(allowed as string[]).includes(v)) throw new Error(`"${short(v)}" is not one of ${allowed.join(', ')}`);
     return v as S;
   },
+  /** Unix seconds (a whole number) within YEAR_RANGE. */
+  unixSeconds: (raw: string): number => {
+    const v = fields.integer(raw);
+    if (v < 0) throw new Error(`"${short(raw)}" is not a Unix timestamp (seconds ≥ 0)`);
+    checkYear(v * 1000, raw);
+    return v;
+  },
+  /** A date or ISO 8601 time (see isoTimeMs), as an ISO string in UTC. */
+  isoTime: (raw: string): string => new Date(isoTimeMs(raw)).toISOString(),
 };
 
 export function short(s: string, n = 40): string {
@@ -123,6 +172,11 @@ export function readTable<T>(
   if (opts.columns) records.unshift({ record: opts.columns, info: { lines: 0 } });
   if (records.length === 0) throw new DataError(file, 1, undefined, 'no header row');
   const header = records[0].record.map((h) => h.trim());
+  const firstAt = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (firstAt.has(h)) throw new DataError(file, 1, h, `column "${h}" appears twice in the header (columns ${firstAt.get(h)! + 1} and ${i + 1})`);
+    firstAt.set(h, i);
+  });
   const keys = Object.keys(schema) as Array<keyof T>;
   const index = new Map<keyof T, number>();
   for (const k of keys) {
