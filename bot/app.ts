@@ -21,6 +21,8 @@ import { pruneInbox } from './outbox';
 import { recoverCopyJobs, type RequestOutcome } from './services/request-copy';
 
 export const EVENTS_PATH = '/slack/events';
+/** How often a running bot looks for requests left unfinished by a bot process that died. */
+export const ORPHAN_SWEEP_MS = 30_000;
 
 export interface CreateAppOptions {
   config: BotConfig;
@@ -70,14 +72,19 @@ export function createApp({ config, copywriter, db, logger }: CreateAppOptions):
   });
 
   let server: Server | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   let recoveredResolve!: (v: RequestOutcome[]) => void;
   const recovered = new Promise<RequestOutcome[]>((ok) => { recoveredResolve = ok; });
+  const finishOrphans = () => recoverCopyJobs(deps, app.client).catch((e) => {
+    logger.error(`finishing unfinished requests failed: ${(e as Error).message}`);
+    return [] as RequestOutcome[];
+  });
   const recover = () => {
     pruneInbox(db);
-    recoverCopyJobs(deps, app.client).then(recoveredResolve, (e) => {
-      logger.error(`finishing unfinished requests failed: ${(e as Error).message}`);
-      recoveredResolve([]);
-    });
+    void finishOrphans().then(recoveredResolve);
+    // Another bot process on the same store may die while this one runs: its jobs are taken over here.
+    sweep = setInterval(() => void finishOrphans(), ORPHAN_SWEEP_MS);
+    sweep.unref();
   };
 
   return {
@@ -97,6 +104,7 @@ export function createApp({ config, copywriter, db, logger }: CreateAppOptions):
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
+      if (sweep) clearInterval(sweep);
       if (socket) {
         await app.stop();
         return;

@@ -146,6 +146,6 @@ describe('bot: .env, models, manifest', () => {
     expect(m.settings.interactivity.is_enabled).to.equal(true);
     expect(m.features.app_home.home_tab_enabled).to.equal(true);
     expect(m.settings.socket_mode_enabled).to.equal(true);
-    expect(m.oauth_config.scopes.bot).to.include.members(['commands', 'chat:write', 'app_mentions:read', 'im:history']);
+    expect(m.oauth_config.scopes.bot).to.include.members(['commands', 'chat:write', 'app_mentions:read', 'im:history', 'channels:history', 'groups:history']);
   });
 });
