@@ -255,3 +255,19 @@ describe('slack bot: fail closed on privacy', () => {
     b.close();
   });
 });
+
+describe('slack bot: /copy subcommands handled by other listener files', () => {
+  it('a first word listed in COPY_SUBCOMMANDS is left alone (no ack, no answer); anything else is a copy request', async () => {
+    const { COPY_SUBCOMMANDS, copyCommand, isSubcommand } = require('../bot/listeners/commands/copy') as typeof import('../bot/listeners/commands/copy');
+    COPY_SUBCOMMANDS.push('campaign');
+    try {
+      let acked = 0;
+      const out = await copyCommand({} as never)({ command: { text: '  Campaign spring-sale', user_id: REQUESTER, channel_id: CHANNEL } as never, ack: (async () => { acked++; }) as never, respond: (async () => undefined) as never, client: {} as never });
+      expect(out).to.deep.equal({ kind: 'subcommand' });
+      expect(acked).to.equal(0);
+      expect(isSubcommand('user:u-1 campaign')).to.equal(false);
+    } finally {
+      COPY_SUBCOMMANDS.splice(COPY_SUBCOMMANDS.indexOf('campaign'), 1);
+    }
+  });
+});

@@ -84,6 +84,15 @@ describe('slack bot processes: kill -9 and two processes on one store', function
     });
   }
 
+  it('the bot bench runs end to end (quick: 5 concurrent /copy against `copydesk bot`)', async () => {
+    const { run } = require('../bot/bench') as typeof import('../bot/bench');
+    const r = await run({ quick: true, args: [] });
+    expect(r.requests).to.equal(5);
+    expect(r.acked_ok).to.equal(5);
+    expect(r.drafts_messages_posted).to.equal(5);
+    expect(r.drafting_threads).to.be.at.least(1);
+  });
+
   it('two bot processes on one store: concurrent clicks on both decide each draft once and every bandit update lands', async () => {
     const dbFile = tempDbFile();
     const [a, b] = await Promise.all([start(dbFile), start(dbFile)]);

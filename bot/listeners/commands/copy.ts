@@ -11,8 +11,21 @@ import { acceptCopy, acceptedText, auditInvalid, runCopyJob, usageText, type Req
 
 export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & Pick<AllMiddlewareArgs, 'client'> & { context?: Record<string, unknown> };
 
+/**
+ * First words of `/copy` that another listener file handles (e.g. `campaign`): for
+ * those this listener neither acks nor answers. A new subcommand adds its word here
+ * and registers its own listener for COMMAND in listeners/index.ts.
+ */
+export const COPY_SUBCOMMANDS: string[] = [];
+
+export function isSubcommand(text: string): boolean {
+  const first = text.trim().split(/\s+/, 1)[0]?.toLowerCase() ?? '';
+  return COPY_SUBCOMMANDS.includes(first);
+}
+
 export function copyCommand(deps: BotDeps) {
-  return async ({ command, ack, respond, client, context }: CopyCommandArgs): Promise<RequestOutcome> => {
+  return async ({ command, ack, respond, client, context }: CopyCommandArgs): Promise<RequestOutcome | { kind: 'subcommand' }> => {
+    if (isSubcommand(command.text)) return { kind: 'subcommand' };
     const parsed = parseCopyRequest(command.text);
     if (!parsed.ok) {
       auditInvalid(deps, command.user_id, parsed.error);
