@@ -75,12 +75,11 @@ export function createApp({ config, copywriter, db, logger }: CreateAppOptions):
   let sweep: NodeJS.Timeout | undefined;
   let recoveredResolve!: (v: RequestOutcome[]) => void;
   const recovered = new Promise<RequestOutcome[]>((ok) => { recoveredResolve = ok; });
-  const finishOrphans = () => recoverCopyJobs(deps, app.client).catch((e) => {
+  const finishOrphans = () => Promise.resolve().then(() => { pruneInbox(db); return recoverCopyJobs(deps, app.client); }).catch((e) => {
     logger.error(`finishing unfinished requests failed: ${(e as Error).message}`);
     return [] as RequestOutcome[];
   });
   const recover = () => {
-    pruneInbox(db);
     void finishOrphans().then(recoveredResolve);
     // Another bot process on the same store may die while this one runs: its jobs are taken over here.
     sweep = setInterval(() => void finishOrphans(), ORPHAN_SWEEP_MS);

@@ -1,5 +1,5 @@
 /** The App Home tab: published fresh each time a user opens it. */
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs, types } from '@slack/bolt';
 import { homeView } from '../../blocks/home';
 import { isReviewer, type BotDeps, type SlackClient } from '../../deps';
 import { modelVersions } from '../../models';
@@ -8,7 +8,7 @@ import { tryCall } from '../../services/slack';
 
 export type AppHomeArgs = Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'> & Pick<AllMiddlewareArgs, 'client'>;
 
-export function buildHome(deps: BotDeps, viewer: string, now = new Date()) {
+export function buildHome(deps: BotDeps, viewer: string, now = new Date()): types.HomeView {
   const since = new Date(now.getTime() - 30 * 86400_000).toISOString();
   const reviewer = isReviewer(deps, viewer);
   return homeView({
