@@ -3,7 +3,8 @@
  *   bot_inbox  — keys of requests already received (Slack event ids; for slash
  *                commands a hash of the signed body), so a retry or a replay
  *                inside Slack's 5-minute window is recognised and changes nothing;
- *   bot_outbox — every copy request the bot acked ("Writing 3 drafts…"), with its
+ *   bot_outbox — every copy request the bot acked ("Writing 3 drafts…") and every
+ *                regenerate click it accepted, with its
  *                state: queued → drafted → posting → posted (or failed). What is not
  *                finished when a process dies is finished at the next start.
  * A job is claimed by one process (host:pid); another process takes it over only
@@ -14,6 +15,16 @@ import { immediate, nowIso, type Db } from '../core/store/db';
 import type { CopyRequest } from './parse';
 
 export type OutboxState = 'queued' | 'drafted' | 'posting' | 'posted' | 'failed';
+
+/** A reviewer's regenerate click: the draft to supersede and who asked. */
+export interface RegenerateRequest { regenerateOf: string; actor: string }
+
+/** What a job asks for: copy for a customer, or a fresh draft in place of one. */
+export type OutboxRequest = CopyRequest | RegenerateRequest;
+
+export function isRegenerate(r: OutboxRequest): r is RegenerateRequest {
+  return typeof (r as RegenerateRequest).regenerateOf === 'string';
+}
 export type ReplyKind = 'ephemeral' | 'thread';
 
 export interface OutboxJob {
@@ -22,7 +33,7 @@ export interface OutboxJob {
   channel: string;
   threadTs?: string;
   reply: ReplyKind;
-  request: CopyRequest;
+  request: OutboxRequest;
   state: OutboxState;
   draftIds: string[];
   messageTs?: string;
@@ -46,7 +57,7 @@ export const THIS_PROCESS = `${os.hostname()}:${process.pid}`;
 function toJob(r: Row): OutboxJob {
   return {
     id: r.id, requestedBy: r.requested_by, channel: r.channel, threadTs: r.thread_ts ?? undefined, reply: r.reply,
-    request: JSON.parse(r.request_json) as CopyRequest, state: r.state, draftIds: r.draft_ids_json ? JSON.parse(r.draft_ids_json) : [],
+    request: JSON.parse(r.request_json) as OutboxRequest, state: r.state, draftIds: r.draft_ids_json ? JSON.parse(r.draft_ids_json) : [],
     messageTs: r.message_ts ?? undefined, error: r.error ?? undefined, claimedBy: r.claimed_by ?? undefined, attempts: r.attempts, createdAt: r.created_at,
   };
 }
@@ -65,7 +76,7 @@ export interface NewJob {
   channel: string;
   threadTs?: string;
   reply: ReplyKind;
-  request: CopyRequest;
+  request: OutboxRequest;
 }
 
 /**

@@ -84,6 +84,34 @@ describe('slack bot processes: kill -9 and two processes on one store', function
     });
   }
 
+  it('killed while posting a regenerated draft: after the restart it is posted once in the thread and the original message updated', async () => {
+    const dbFile = tempDbFile();
+    const p1 = await start(dbFile);
+    db = openStore(dbFile);
+    await send(p1.port, slashCommandBody(fake, `user:${CW.user} item:${CW.item} n:1`));
+    const first = await fake.waitFor(() => fake.draftPosts()[0], 60_000, 'drafts posted');
+    const id = buttonsOf(first).find((b) => b.action_id === 'draft_approve')!.value;
+    await fake.waitFor(() => getDraft(db!, id)?.message_ts, 10_000, 'location stored');
+    const d = getDraft(db, id)!;
+    fake.plan('chat.postMessage', { status: 'hang', posted: false });
+    await send(p1.port, formPayload(blockActionPayload({ user: REVIEWER, actionId: 'draft_regenerate', draftId: id, messageTs: d.message_ts! })));
+    await fake.waitFor(() => fake.draftPosts()[1], 60_000, 'regenerated draft in flight');
+    await killHard(p1);
+    const job = () => db!.prepare("SELECT state, draft_ids_json FROM bot_outbox WHERE id LIKE 'g_%'").get() as { state: string; draft_ids_json: string };
+    expect(job().state).to.equal('posting');
+    await start(dbFile);
+    await fake.waitFor(() => job().state === 'posted', 60_000, 'regenerated draft posted after restart');
+    await fake.settle(500);
+    const held = heldDrafts();
+    expect(held).to.have.length(2);
+    expect(held[1].thread_ts).to.equal(d.message_ts);
+    const successor = JSON.parse(job().draft_ids_json)[0];
+    expect(getDraft(db, successor)!.supersedes).to.equal(id);
+    expect(getDraft(db, successor)!.message_ts).to.equal(held[1].ts);
+    expect(getDraft(db, id)!.status).to.equal('superseded');
+    expect(fake.of('chat.update').some((u) => u.params.ts === d.message_ts)).to.equal(true);
+  });
+
   it('the bot bench runs end to end (quick: 5 concurrent /copy against `copydesk bot`)', async () => {
     const { run } = require('../bot/bench') as typeof import('../bot/bench');
     const r = await run({ quick: true, args: [] });

@@ -7,7 +7,9 @@ import { audit, decideDraft, immediate } from '../../core/store/db';
 import { isReviewer, type BotDeps, type SlackClient } from '../deps';
 import { getDraft, getRequest, storeEdit, type DraftRow } from '../store';
 import { LIMITS, escapeMrkdwn, slackDate } from '../blocks/text';
-import { postDrafts, refreshMessageOf } from './messages';
+import { refreshMessageOf } from './messages';
+import { REGENERATION_FAILED, acceptRegenerate, postJob, replyOf } from './request-copy';
+import { advanceJob, getJob } from '../outbox';
 import { slackErrorCode, tellUser } from './slack';
 
 export interface ActionContext {
@@ -91,46 +93,49 @@ export async function decide(deps: BotDeps, client: SlackClient, ctx: ActionCont
   return changed ? 'changed' : 'unchanged';
 }
 
-export const REGENERATION_FAILED = ':construction: Sorry, I could not write a new draft just now (the copy generator hit an error). The original draft is still up for review.';
+export { REGENERATION_FAILED };
 
 const isStateError = (e: unknown) => (e as Error)?.name === 'DraftStateError';
 
 /**
- * Regenerate: the copywriter supersedes the draft and stores its successor in
- * one transaction (exactly once; a draft decided meanwhile raises DraftStateError),
- * then the new draft is posted in the thread and the original message updated.
+ * Regenerate: the click is journaled first (outbox), then the copywriter
+ * supersedes the draft and stores its successor in one transaction (exactly once;
+ * a draft decided meanwhile raises DraftStateError), then the new draft is posted
+ * in the thread and the original message updated. A crash at any point after the
+ * journal entry is finished at the next start.
  */
 export async function regenerate(deps: BotDeps, client: SlackClient, ctx: ActionContext): Promise<ActionOutcome> {
   const row = await admit(deps, client, ctx, 'regenerate');
   if (typeof row === 'string') return row;
   const where = { channel: row.channel ?? ctx.channel, threadTs: ctx.threadTs ?? row.message_ts ?? undefined };
+  const jobId = row.status === 'pending' && where.channel ? acceptRegenerate(deps, { regenerateOf: ctx.draftId, actor: ctx.actor }, { channel: where.channel, threadTs: where.threadTs }) : undefined;
   let fresh;
   try {
     if (row.status !== 'pending') throw Object.assign(new Error(row.status), { name: 'DraftStateError' });
     // The copywriter stores the successor and audits it ('regenerated'); the bot only posts it.
     fresh = await deps.copywriter.regenerate(ctx.draftId, ctx.actor);
   } catch (e) {
+    const error = (e as Error)?.message ?? String(e);
+    if (jobId) advanceJob(deps.db, jobId, 'queued', 'failed', { error });
     if (isStateError(e)) {
       audit(deps.db, { actor: ctx.actor, action: 'duplicate_decision', draftId: ctx.draftId, after: { attempted: 'regenerate' } });
       await tellUser(deps, client, ctx.channel, ctx.actor, alreadyDecidedText(getDraft(deps.db, ctx.draftId)!));
       await refreshMessageOf(deps, client, ctx.draftId);
       return 'unchanged';
     }
-    const error = (e as Error)?.message ?? String(e);
     deps.logger.error(`regenerating ${ctx.draftId} failed: ${error}`);
     audit(deps.db, { actor: ctx.actor, action: 'regenerate_failed', draftId: ctx.draftId, after: { error } });
     if (where.channel) await client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: REGENERATION_FAILED }).catch((err) => deps.logger.error(`chat.postMessage failed: ${slackErrorCode(err)}`));
     return 'failed';
   }
-  await refreshMessageOf(deps, client, ctx.draftId);
-  if (where.channel) {
-    try {
-      await postDrafts(deps, client, [fresh.id], { channel: where.channel, threadTs: where.threadTs, title: ':arrows_counterclockwise: Regenerated draft' });
-    } catch (e) {
-      deps.logger.error(`posting the regenerated draft failed: ${slackErrorCode(e)}`);
-      audit(deps.db, { actor: 'bot', action: 'slack_error', draftId: fresh.id, after: { call: 'chat.postMessage', error: slackErrorCode(e) } });
-    }
+  if (!jobId) {
+    await refreshMessageOf(deps, client, ctx.draftId);
+    return 'changed';
   }
+  advanceJob(deps.db, jobId, 'queued', 'drafted', { draftIds: [fresh.id] });
+  const job = getJob(deps.db, jobId)!;
+  const out = await postJob(deps, client, job, replyOf(deps, client, job));
+  if (out.kind !== 'posted') await refreshMessageOf(deps, client, ctx.draftId);
   return 'changed';
 }
 

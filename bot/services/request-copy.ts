@@ -15,10 +15,10 @@ import { audit } from '../../core/store/db';
 import { UnknownEntityError, type DraftRequest } from '../../core/copywriter/types';
 import type { BotDeps, SlackClient } from '../deps';
 import { USAGE, type CopyRequest } from '../parse';
-import { acceptJob, advanceJob, claimUnfinished, getJob, jobsAhead, type NewJob, type OutboxJob } from '../outbox';
-import { setMessageLocation } from '../store';
+import { acceptJob, advanceJob, claimUnfinished, getJob, isRegenerate, jobsAhead, type NewJob, type OutboxJob, type RegenerateRequest } from '../outbox';
+import { getDraft, setMessageLocation } from '../store';
 import { escapeMrkdwn } from '../blocks/text';
-import { DRAFTS_EVENT_TYPE, postDrafts } from './messages';
+import { DRAFTS_EVENT_TYPE, postDrafts, refreshMessageOf } from './messages';
 import { slackErrorCode } from './slack';
 
 export interface RequestContext {
@@ -55,6 +55,9 @@ export function acceptedText(r: CopyRequest, ahead: number, capacity: number): s
     : `:hourglass_flowing_sand: Writing ${what}…`;
 }
 
+export const REGENERATION_FAILED = ':construction: Sorry, I could not write a new draft just now (the copy generator hit an error). The original draft is still up for review.';
+export const REGENERATED_TITLE = ':arrows_counterclockwise: Regenerated draft';
+
 export const GENERATION_FAILED = ':construction: Sorry, I could not write drafts just now (the copy generator hit an error). Please try again in a minute; the details are in the bot log.';
 export const NO_COMPLIANT_DRAFTS = ':shrug: Every draft I wrote failed the 广告法 check, so none is offered. Try another tone or item.';
 
@@ -80,7 +83,43 @@ export function acceptCopy(deps: BotDeps, intake: CopyIntake): { id: string; ahe
   return { id: job.id, ahead: jobsAhead(deps.db, job.id) };
 }
 
+/**
+ * Journals a reviewer's regenerate click before the copywriter runs, so a crash
+ * after the successor is stored still gets it posted. Returns the job id.
+ */
+export function acceptRegenerate(deps: BotDeps, r: RegenerateRequest, where: { channel: string; threadTs?: string }): string {
+  const id = `g_${randomBytes(6).toString('hex')}`;
+  acceptJob(deps.db, { id, key: `regenerate:${id}`, kind: 'action', requestedBy: r.actor, channel: where.channel, threadTs: where.threadTs, reply: 'thread', request: r });
+  return id;
+}
+
+/** The successor a regenerate stored for this draft, if any. */
+function successorOf(deps: BotDeps, draftId: string): string | undefined {
+  return (deps.db.prepare('SELECT id FROM drafts WHERE supersedes = ? ORDER BY rowid LIMIT 1').get(draftId) as { id: string } | undefined)?.id;
+}
+
+/** Recovery of a regenerate job left queued: adopt the successor stored before the crash, else regenerate now (exactly once: the core supersedes in one transaction). */
+async function regenerateJob(deps: BotDeps, job: OutboxJob, r: RegenerateRequest, reply: Reply): Promise<OutboxJob | RequestOutcome> {
+  let fresh = successorOf(deps, r.regenerateOf);
+  if (!fresh) {
+    if (getDraft(deps.db, r.regenerateOf)?.status !== 'pending') {
+      advanceJob(deps.db, job.id, 'queued', 'failed', { error: 'draft no longer pending' });
+      return { kind: 'duplicate' };
+    }
+    try {
+      fresh = (await deps.copywriter.regenerate(r.regenerateOf, r.actor)).id;
+    } catch (e) {
+      const error = (e as Error)?.message ?? String(e);
+      if (advanceJob(deps.db, job.id, 'queued', 'failed', { error }) && (e as Error)?.name !== 'DraftStateError') await reply(REGENERATION_FAILED);
+      return { kind: 'failed', error };
+    }
+  }
+  advanceJob(deps.db, job.id, 'queued', 'drafted', { draftIds: [fresh] });
+  return getJob(deps.db, job.id)!;
+}
+
 async function draftJob(deps: BotDeps, job: OutboxJob, reply: Reply): Promise<OutboxJob | RequestOutcome> {
+  if (isRegenerate(job.request)) return regenerateJob(deps, job, job.request, reply);
   const r = job.request;
   const req: DraftRequest = {
     requestId: job.id, userId: r.userId, itemId: r.itemId, tone: r.tone, n: r.n,
@@ -122,7 +161,14 @@ async function findPosted(deps: BotDeps, client: SlackClient, job: OutboxJob): P
   }
 }
 
-async function postJob(deps: BotDeps, client: SlackClient, job: OutboxJob, reply: Reply): Promise<RequestOutcome> {
+/** Posts a drafted job's drafts (or finds them posted before a crash) and records where; a regenerate job also re-renders the original message. */
+export async function postJob(deps: BotDeps, client: SlackClient, job: OutboxJob, reply: Reply): Promise<RequestOutcome> {
+  const out = await postJobDrafts(deps, client, job, reply);
+  if (isRegenerate(job.request) && out.kind === 'posted') await refreshMessageOf(deps, client, job.request.regenerateOf);
+  return out;
+}
+
+async function postJobDrafts(deps: BotDeps, client: SlackClient, job: OutboxJob, reply: Reply): Promise<RequestOutcome> {
   const draftIds = job.draftIds;
   if (draftIds.length === 0) {
     if (advanceJob(deps.db, job.id, job.state, 'posted', { error: 'no drafts' })) await reply(NO_COMPLIANT_DRAFTS);
@@ -141,7 +187,8 @@ async function postJob(deps: BotDeps, client: SlackClient, job: OutboxJob, reply
     return { kind: 'duplicate' };
   }
   try {
-    const ts = (await postDrafts(deps, client, draftIds, { channel: job.channel, threadTs: job.threadTs, jobId: job.id }))!;
+    const title = isRegenerate(job.request) ? REGENERATED_TITLE : undefined;
+    const ts = (await postDrafts(deps, client, draftIds, { channel: job.channel, threadTs: job.threadTs, jobId: job.id, title }))!;
     advanceJob(deps.db, job.id, 'posting', 'posted', { messageTs: ts });
     audit(deps.db, { actor: 'bot', action: 'posted', after: { request_id: job.id, channel: job.channel, ts } });
     return { kind: 'posted', requestId: job.id, draftIds, messageTs: ts };
