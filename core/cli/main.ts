@@ -22,6 +22,7 @@ const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/generator').register,
   () => require('./commands/bot').register,
   () => require('./commands/export').register,
+  () => require('./commands/demo').register,
 ];
 
 export function buildProgram(): Command {
