@@ -23,6 +23,8 @@ const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/bot').register,
   () => require('./commands/export').register,
   () => require('./commands/demo').register,
+  () => require('./commands/campaign').register,
+  () => require('./commands/worker').register,
 ];
 
 export function buildProgram(): Command {

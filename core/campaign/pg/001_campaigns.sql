@@ -83,7 +83,7 @@ CREATE TABLE campaign_pools (
 CREATE TABLE campaign_drafts (
   campaign_id TEXT NOT NULL REFERENCES campaigns(id),
   user_id TEXT NOT NULL,
-  draft_id TEXT NOT NULL UNIQUE REFERENCES drafts(id),
+  draft_id TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL,
   PRIMARY KEY (campaign_id, user_id)
 );
