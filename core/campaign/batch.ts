@@ -1,6 +1,6 @@
 /**
  * Drafts one batch of a campaign's users — what a job does, in-process or on a worker:
- *   1. skip users already drafted (a redelivered job does nothing twice);
+ *   1. keep only the campaign's non-holdout members not drafted yet (a redelivered job does nothing twice);
  *   2. insights for all of them together (taste profiles; one sentiment call over their reviews);
  *   3. plans, grouped by pool key; each pool of copy bodies is generated ONCE per campaign
  *      (one batched decode: a greedy row + 20 samples, reranked to POOL_SIZE bodies) and stored,
@@ -87,8 +87,8 @@ export async function draftBatch(ctx: CampaignContext, tables: CampaignTables, c
   const t0 = now();
   const c = await tables.get(campaignId);
   if (!c) throw new Error(`unknown campaign "${campaignId}"`);
-  const done = await tables.draftedAmong(campaignId, users);
-  const todo = users.filter((u) => !done.has(u));
+  const open = await tables.todoAmong(campaignId, users);
+  const todo = users.filter((u) => open.has(u));
   const result: BatchResult = { users: users.length, drafted: 0, skipped: users.length - todo.length, failed: 0, pools_generated: 0, seconds: { insight: 0, pools: 0, personalise: 0, write: 0, total: 0 } };
   if (todo.length === 0 || c.status === 'approved') {
     result.seconds.total = now() - t0;

@@ -127,11 +127,14 @@ export class CampaignTables {
     return rows.map((r) => r.user_id);
   }
 
-  async draftedAmong(id: string, users: string[]): Promise<Set<string>> {
+  /** Of these users, the campaign's non-holdout members still without a draft (holdout users and strangers never get one). */
+  async todoAmong(id: string, users: string[]): Promise<Set<string>> {
     const out = new Set<string>();
     for (let i = 0; i < users.length; i += CHUNK) {
       const part = users.slice(i, i + CHUNK);
-      const rows = await this.sql.all<{ user_id: string }>(`SELECT user_id FROM campaign_drafts WHERE campaign_id = ? AND user_id IN (${part.map(() => '?').join(', ')})`, [id, ...part]);
+      const rows = await this.sql.all<{ user_id: string }>(
+        `SELECT m.user_id AS user_id FROM campaign_members m LEFT JOIN campaign_drafts d ON d.campaign_id = m.campaign_id AND d.user_id = m.user_id
+         WHERE m.campaign_id = ? AND m.holdout = 0 AND d.user_id IS NULL AND m.user_id IN (${part.map(() => '?').join(', ')})`, [id, ...part]);
       for (const r of rows) out.add(r.user_id);
     }
     return out;
