@@ -6,11 +6,9 @@
  * CLI's one-line errors (bad segment, unknown item, unreachable servers) with nonzero exits.
  */
 import { expect } from 'chai';
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { promisify } from 'util';
 import { writeDemoStore } from '../core/demo/generate';
 import { openStore, Db } from '../core/store/db';
 import { sqliteSql } from '../core/campaign/sql';
@@ -23,24 +21,7 @@ import { parseSegment, parseHoldout, isHoldout, CampaignSpecError } from '../cor
 import { campaignStatus, reviewSample, liftReport, rateDiff } from '../core/campaign/report';
 import { importOutcomes } from '../core/copywriter/outcomes';
 
-const exec = promisify(execFile);
-const CLI = path.join(__dirname, '..', 'core', 'cli', 'copydesk.js');
-
-/** Runs the CLI; resolves with its exit code and output (never rejects). */
-export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, [CLI, ...args], { env: { ...process.env, COPYDESK_PSEUDONYM_KEY: 'test-key', ...env }, timeout, maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
-
-/** stderr without the runtime's notices (backend line, dev pseudonym key): what a user reads as the error. */
-export function errorLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[copydesk]') && !l.includes('pseudonym key'));
-}
+import { cli, errorLines } from './campaign-helpers';
 
 describe('campaigns (embedded: SQLite, in-process)', function () {
   this.timeout(300_000);

@@ -144,6 +144,10 @@ export function register(program: Command): void {
         const k = await core().finishIfDone(b, id);
         const out = { campaign_id: id, users: k.users, drafted: k.drafted, failed: k.failed, pending: k.pending, seconds: Math.round((Date.now() - t0) / 100) / 10, ...(queued !== undefined ? { jobs: queued } : {}) };
         process.stdout.write(o.json ? `${JSON.stringify(out)}\n` : `campaign ${id}: ${k.drafted}/${k.users} drafted, ${k.failed} failed, ${k.pending} pending\n`);
+        if (queued === undefined && k.pending > 0) {
+          process.stderr.write(`copydesk: campaign ${id}: ${k.pending} user(s) still pending after the jobs ran out (see the workers' log)\n`);
+          process.exitCode = 1;
+        }
       });
     });
 
