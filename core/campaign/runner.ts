@@ -13,6 +13,7 @@ import { resolveSegment } from './segment';
 import { CampaignRow, CampaignCounts, newCampaignId } from './tables';
 import { draftBatch, BatchResult } from './batch';
 import { batchJobId, startWorker } from './queue';
+import { PROJECT_ROOT } from '../util/paths';
 
 /** Users per job: big enough that pools and the sentiment call amortise, small enough to spread over workers. */
 export const BATCH_SIZE = 50;
@@ -41,19 +42,56 @@ export interface RunTotals {
   seconds: BatchResult['seconds'];
 }
 
-/** Embedded: drafts every pending user in this process, batch by batch. */
-export async function runEmbedded(backend: CampaignBackend, ctx: CampaignContext, id: string, onBatch?: (r: BatchResult) => void): Promise<RunTotals> {
+/**
+ * Embedded: drafts every pending user in this process, batch by batch; with `threads` > 1,
+ * that many batches at a time (this thread and threads − 1 worker threads, each with its own
+ * models and SQLite connection). A failed batch leaves its users pending (resume retries).
+ */
+export async function runEmbedded(backend: CampaignBackend, ctx: CampaignContext, id: string, onBatch?: (r: BatchResult) => void, opts: { threads?: number } = {}): Promise<RunTotals> {
   const pending = await backend.tables.pendingUsers(id);
   const totals: RunTotals = { batches: 0, pools_generated: 0, seconds: { insight: 0, pools: 0, personalise: 0, write: 0, total: 0 } };
-  for (const users of batchesOf(pending)) {
-    const r = await draftBatch(ctx, backend.tables, id, users);
+  const add = (r: BatchResult) => {
     totals.batches++;
     totals.pools_generated += r.pools_generated;
     for (const k of Object.keys(totals.seconds) as Array<keyof RunTotals['seconds']>) totals.seconds[k] += r.seconds[k];
     onBatch?.(r);
+  };
+  const queue = batchesOf(pending);
+  const dbFile = backend.db?.name;
+  const extra = Math.max(0, Math.min((opts.threads ?? 1) - 1, queue.length - 1));
+  const threads = dbFile && dbFile !== ':memory:' ? Array.from({ length: extra }, () => startDraftThread(dbFile, ctx)) : [];
+  try {
+    const lanes = [
+      (async () => { for (let b = queue.shift(); b; b = queue.shift()) add(await draftBatch(ctx, backend.tables, id, b)); })(),
+      ...threads.map(async (t) => { for (let b = queue.shift(); b; b = queue.shift()) add(await t.draft(id, b)); }),
+    ];
+    await Promise.all(lanes);
+  } finally {
+    await Promise.all(threads.map((t) => t.stop()));
   }
   await finishIfDone(backend, id);
   return totals;
+}
+
+function startDraftThread(dbFile: string, ctx: CampaignContext): { draft(id: string, users: string[]): Promise<BatchResult>; stop(): Promise<void> } {
+  const { Worker } = require('worker_threads') as typeof import('worker_threads');
+  const w = new Worker(path.join(PROJECT_ROOT, 'core', 'campaign', 'thread.js'), { workerData: { dbFile, storeDir: ctx.storeDir, pseudonymKey: ctx.pseudonymKey } });
+  return {
+    draft: (id, users) => new Promise((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      w.once('error', onError);
+      w.once('message', (m: { ok: boolean; result?: BatchResult; error?: string }) => {
+        w.off('error', onError);
+        if (m.ok) resolve(m.result!);
+        else reject(new Error(m.error));
+      });
+      w.postMessage({ campaignId: id, users });
+    }),
+    stop: async () => {
+      w.postMessage('stop');
+      await new Promise((r) => w.once('exit', r));
+    },
+  };
 }
 
 /** Distributed: one BullMQ job per batch of pending users. Returns the number of jobs added. */

@@ -45,12 +45,21 @@ async function mustGet(b: CampaignBackend, id: string) {
   return c;
 }
 
+/** Embedded drafting threads by default (see the README's campaign figures). */
+const THREADS_DEFAULT = '1';
+
+function threadsOption(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--threads must be an integer from 1 to 16 (got "${raw}")`);
+  return n;
+}
+
 const DB_HELP = 'SQLite store (default: COPYDESK_DB or ./copydesk.db; ignored when COPYDESK_DATABASE_URL is set)';
 
-interface RunOpts { item: string; segment: string; limit?: string; holdout?: string; tone?: string; length?: string; store?: string; db?: string; detach?: boolean; json?: boolean }
+interface RunOpts { item: string; segment: string; limit?: string; holdout?: string; tone?: string; length?: string; store?: string; db?: string; detach?: boolean; json?: boolean; threads: string }
 
 /** Drafts a campaign's pending users (embedded) or queues them and waits (distributed), with a progress bar. */
-async function draftPending(b: CampaignBackend, id: string, storeDir: string | undefined, quiet: boolean): Promise<void> {
+async function draftPending(b: CampaignBackend, id: string, storeDir: string | undefined, quiet: boolean, threads = 1): Promise<void> {
   const c = await mustGet(b, id);
   const counts0 = await b.tables.counts(id);
   const bar = createProgress(`campaign ${id}`, c.users, { quiet });
@@ -62,7 +71,7 @@ async function draftPending(b: CampaignBackend, id: string, storeDir: string | u
       await core().runEmbedded(b, ctx, id, (r) => {
         done += r.drafted + r.failed;
         bar.update(done, { pools: r.pools_generated });
-      });
+      }, { threads });
     } else {
       await core().enqueuePending(b, id, `r${Date.now()}`);
       await core().waitForCampaign(b, id, (k) => bar.update(k.drafted + k.failed, { failed: k.failed }));
@@ -96,6 +105,7 @@ export function register(program: Command): void {
     .option('--store <dir>', 'the CSV catalogue folder (default: the demo store or COPYDESK_STORE)')
     .option('--db <file>', DB_HELP)
     .option('--detach', 'return at once; the drafting goes on (workers, or a background process)')
+    .option('--threads <n>', 'embedded: batches drafted at once (worker threads, each with its own models)', THREADS_DEFAULT)
     .option('--json', 'print one JSON object')
     .action(async (o: RunOpts) => {
       const t0 = Date.now();
@@ -114,7 +124,7 @@ export function register(program: Command): void {
           if (b.kind === 'distributed') await m.enqueuePending(b, c.id);
           else detachResume(c.id, { db: o.db, store: o.store });
         } else {
-          await draftPending(b, c.id, storeDir, false);
+          await draftPending(b, c.id, storeDir, false, threadsOption(o.threads));
         }
         const k = await b.tables.counts(c.id);
         const out = { campaign_id: c.id, users: k.users, drafted: k.drafted, failed: k.failed, seconds: Math.round((Date.now() - t0) / 100) / 10, pending: k.pending, holdout: k.holdout, mode: b.kind, detached: Boolean(o.detach) };
@@ -133,14 +143,15 @@ export function register(program: Command): void {
     .option('--store <dir>', 'the CSV catalogue folder (default: the one the campaign was made from)')
     .option('--db <file>', DB_HELP)
     .option('--detach', 'distributed: queue the jobs and return')
+    .option('--threads <n>', 'embedded: batches drafted at once (worker threads, each with its own models)', THREADS_DEFAULT)
     .option('--json', 'print one JSON object')
-    .action(async (id: string, o: { store?: string; db?: string; detach?: boolean; json?: boolean }) => {
+    .action(async (id: string, o: { store?: string; db?: string; detach?: boolean; json?: boolean; threads: string }) => {
       const t0 = Date.now();
       await withBackend(o, async (b) => {
         await mustGet(b, id);
         let queued: number | undefined;
         if (o.detach && b.kind === 'distributed') queued = await core().enqueuePending(b, id, `r${Date.now()}`);
-        else await draftPending(b, id, o.store, false);
+        else await draftPending(b, id, o.store, false, threadsOption(o.threads));
         const k = await core().finishIfDone(b, id);
         const out = { campaign_id: id, users: k.users, drafted: k.drafted, failed: k.failed, pending: k.pending, seconds: Math.round((Date.now() - t0) / 100) / 10, ...(queued !== undefined ? { jobs: queued } : {}) };
         process.stdout.write(o.json ? `${JSON.stringify(out)}\n` : `campaign ${id}: ${k.drafted}/${k.users} drafted, ${k.failed} failed, ${k.pending} pending\n`);
