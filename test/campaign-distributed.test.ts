@@ -65,6 +65,7 @@ describe('campaigns (distributed: PostgreSQL + BullMQ workers)', function () {
   let storeDir: string;
   const workers: ChildProcess[] = [];
   let pool: import('pg').Pool;
+  const closers: Array<() => Promise<unknown>> = [];
 
   function startWorker(tag: string): ChildProcess {
     const log = fs.openSync(path.join(dir, `worker-${tag}.log`), 'a');
@@ -99,6 +100,7 @@ describe('campaigns (distributed: PostgreSQL + BullMQ workers)', function () {
   after(async function () {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
     if (!env) return;
+    for (const c of closers) await c().catch(() => undefined);
     await pool?.end();
     const IORedis = require('ioredis') as typeof import('ioredis').default;
     const r = new IORedis(REDIS);
@@ -113,6 +115,7 @@ describe('campaigns (distributed: PostgreSQL + BullMQ workers)', function () {
     const { openQueueEvents } = require('../core/campaign/queue') as typeof import('../core/campaign/queue');
     process.env.COPYDESK_QUEUE_PREFIX = prefix;
     const events = openQueueEvents(REDIS);
+    closers.push(() => events.close());
     const stalled: Array<{ jobId: string; at: number }> = [];
     events.on('stalled', ({ jobId }) => stalled.push({ jobId, at: Date.now() }));
     await events.waitUntilReady();
@@ -156,6 +159,7 @@ describe('campaigns (distributed: PostgreSQL + BullMQ workers)', function () {
     const { openQueue } = require('../core/campaign/queue') as typeof import('../core/campaign/queue');
     const q = openQueue(REDIS);
     const ev2 = openQueueEvents(REDIS);
+    closers.push(() => q.close(), () => ev2.close());
     await ev2.waitUntilReady();
     const some = (await pool.query('SELECT user_id FROM campaign_members WHERE campaign_id = $1 AND holdout = 0 ORDER BY position LIMIT 20', [id])).rows.map((r) => r.user_id as string);
     const job = await q.add('batch', { campaignId: id, users: some }, { jobId: `redeliver-${id}` });

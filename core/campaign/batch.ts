@@ -38,22 +38,23 @@ export interface BatchResult {
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
 async function getPool(ctx: CampaignContext, tables: CampaignTables, c: CampaignRow, p: UserPlan, made: { n: number }): Promise<PoolRow> {
-  const stored = await tables.pool(c.id, p.poolKey);
-  if (stored) return stored;
-  const t0 = now();
-  // The strategy: one Thompson draw for the pool, seeded by campaign × pool (same on every worker).
-  const filter: Record<string, string> = {};
-  if (p.fixedTone) filter.tone = p.fixedTone;
-  if (p.length) filter.length = p.length;
-  const rng = seededRng(Math.floor(unitHash(`${c.id}\u0000${p.poolKey}`) * 2 ** 31));
-  const [s] = chooseFromStates(await tables.armStates(p.ins.segment), 1, filter, rng);
-  const gens = await ctx.deps.generator.generate({
-    attrs: formatAttributes(p.item.attributes), tone: s.tone, length: s.length, aspect: s.emphasis,
-    prefer: p.prefs.map((e) => e.value), n: POOL_SIZE, seed: Math.floor(rng.next() * 2 ** 31),
+  const r = await tables.poolOrMake(c.id, p.poolKey, async () => {
+    const t0 = now();
+    // The strategy: one Thompson draw for the pool, seeded by campaign × pool (same on every worker).
+    const filter: Record<string, string> = {};
+    if (p.fixedTone) filter.tone = p.fixedTone;
+    if (p.length) filter.length = p.length;
+    const rng = seededRng(Math.floor(unitHash(`${c.id}\u0000${p.poolKey}`) * 2 ** 31));
+    const [s] = chooseFromStates(await tables.armStates(p.ins.segment), 1, filter, rng);
+    const gens = await ctx.deps.generator.generate({
+      attrs: formatAttributes(p.item.attributes), tone: s.tone, length: s.length, aspect: s.emphasis,
+      prefer: p.prefs.map((e) => e.value), n: POOL_SIZE, seed: Math.floor(rng.next() * 2 ** 31),
+    });
+    const bodies = gens.filter((g) => g.text.trim() !== '').map((g) => ({ text: g.text, score: g.score }));
+    return { key: p.poolKey, strategy: strategyId(s), bodies, seconds: now() - t0 };
   });
-  made.n++;
-  const bodies = gens.filter((g) => g.text.trim() !== '').map((g) => ({ text: g.text, score: g.score }));
-  return tables.putPool(c.id, { key: p.poolKey, strategy: strategyId(s), bodies, seconds: now() - t0 });
+  if (r.made) made.n++;
+  return r.pool;
 }
 
 function personalise(ctx: CampaignContext, c: CampaignRow, p: UserPlan, pool: PoolRow): Draft | undefined {

@@ -13,6 +13,12 @@ export interface Sql {
   run(sql: string, params?: unknown[]): Promise<number>;
   /** Runs `fn` in one transaction (committed when it resolves, rolled back when it throws). */
   tx<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while holding the server's lock on `key` for this transaction (PostgreSQL:
+   * pg_advisory_xact_lock), so workers on other machines wait instead of doing the same work;
+   * SQLite (one process) just runs it.
+   */
+  withLock<T>(key: string, fn: (q: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -28,9 +34,11 @@ export function sqliteSql(db: Db, opts: { closeDb?: boolean } = {}): Sql {
       return db.prepare(sql).run(...params).changes;
     },
   };
-  const inTx: Sql = { ...base, tx: (fn) => fn(inTx), close: async () => {} };
-  return {
+  const inTx: Sql = { ...base, tx: (fn) => fn(inTx), withLock: (_k, fn) => fn(inTx), close: async () => {} };
+  let self: Sql;
+  return (self = {
     ...base,
+    withLock: (_key, fn) => fn(self),
     tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
       const next = chain.then(async () => {
         db.exec('BEGIN IMMEDIATE');
@@ -50,7 +58,7 @@ export function sqliteSql(db: Db, opts: { closeDb?: boolean } = {}): Sql {
       await chain;
       if (opts.closeDb) db.close();
     },
-  };
+  });
 }
 
 /** `?` → `$1, $2, …` (the statements here have no `?` inside string literals). */
@@ -65,7 +73,7 @@ interface PgQueryable {
 
 /** PostgreSQL over a pg Pool (pooled connections; a transaction holds one client). */
 export function postgresSql(pool: import('pg').Pool): Sql {
-  const over = (c: PgQueryable): Omit<Sql, 'tx' | 'close'> => ({
+  const over = (c: PgQueryable): Omit<Sql, 'tx' | 'close' | 'withLock'> => ({
     dialect: 'postgres',
     async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
       return (await c.query(numberPlaceholders(sql), params)).rows as T[];
@@ -74,13 +82,19 @@ export function postgresSql(pool: import('pg').Pool): Sql {
       return (await c.query(numberPlaceholders(sql), params)).rowCount ?? 0;
     },
   });
-  return {
+  const sql: Sql = {
     ...over(pool),
+    withLock<T>(key: string, fn: (q: Sql) => Promise<T>): Promise<T> {
+      return sql.tx(async (q) => {
+        await q.all('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+        return fn(q);
+      });
+    },
     async tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const q: Sql = { ...over(client), tx: (f) => f(q), close: async () => {} };
+        const q: Sql = { ...over(client), tx: (f) => f(q), withLock: (_k, f) => f(q), close: async () => {} };
         const v = await fn(q);
         await client.query('COMMIT');
         return v;
@@ -93,4 +107,5 @@ export function postgresSql(pool: import('pg').Pool): Sql {
     },
     close: () => pool.end(),
   };
+  return sql;
 }

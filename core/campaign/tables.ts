@@ -140,15 +140,29 @@ export class CampaignTables {
     return out;
   }
 
-  async pool(id: string, key: string): Promise<PoolRow | undefined> {
-    const rows = await this.sql.all<{ pool_key: string; strategy: string; bodies_json: string; seconds: number }>('SELECT pool_key, strategy, bodies_json, seconds FROM campaign_pools WHERE campaign_id = ? AND pool_key = ?', [id, key]);
+  async pool(id: string, key: string, q: Sql = this.sql): Promise<PoolRow | undefined> {
+    const rows = await q.all<{ pool_key: string; strategy: string; bodies_json: string; seconds: number }>('SELECT pool_key, strategy, bodies_json, seconds FROM campaign_pools WHERE campaign_id = ? AND pool_key = ?', [id, key]);
     return rows[0] && { key: rows[0].pool_key, strategy: rows[0].strategy, bodies: JSON.parse(rows[0].bodies_json), seconds: Number(rows[0].seconds) };
   }
 
   /** Stores a pool unless one is there already; returns the stored one (the first writer's). */
-  async putPool(id: string, p: PoolRow): Promise<PoolRow> {
-    await this.sql.run('INSERT INTO campaign_pools (campaign_id, pool_key, strategy, bodies_json, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [id, p.key, p.strategy, JSON.stringify(p.bodies), p.seconds, nowIso()]);
-    return (await this.pool(id, p.key))!;
+  async putPool(id: string, p: PoolRow, q: Sql = this.sql): Promise<PoolRow> {
+    await q.run('INSERT INTO campaign_pools (campaign_id, pool_key, strategy, bodies_json, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [id, p.key, p.strategy, JSON.stringify(p.bodies), p.seconds, nowIso()]);
+    return (await this.pool(id, p.key, q))!;
+  }
+
+  /**
+   * The stored pool, or `make()`'s, stored: under the database's lock on campaign × pool key, so
+   * concurrent workers generate each pool once (the others wait and read it).
+   */
+  async poolOrMake(id: string, key: string, make: () => Promise<PoolRow>): Promise<{ pool: PoolRow; made: boolean }> {
+    const stored = await this.pool(id, key);
+    if (stored) return { pool: stored, made: false };
+    return this.sql.withLock(`pool|${id}|${key}`, async (q) => {
+      const now = await this.pool(id, key, q);
+      if (now) return { pool: now, made: false };
+      return { pool: await this.putPool(id, await make(), q), made: true };
+    });
   }
 
   async armStates(segment: string): Promise<ArmState[]> {
