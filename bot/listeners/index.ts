@@ -12,6 +12,7 @@ import { appMention } from './events/app-mention';
 import { directMessage } from './events/direct-message';
 import { appHomeOpened } from './events/app-home-opened';
 import { SeenEvents } from './events/reply-in-thread';
+import { registerCampaignListeners } from './campaign';
 
 export const COMMAND = '/copy';
 
@@ -27,4 +28,5 @@ export function registerListeners(app: App, deps: BotDeps): void {
   app.event('app_mention', done(appMention(deps, seen)));
   app.event('message', done(directMessage(deps, seen)));
   app.event('app_home_opened', done(appHomeOpened(deps)));
+  registerCampaignListeners(app, deps);
 }

@@ -4,11 +4,13 @@ import type { BotDeps } from '../../deps';
 import { parseCopyRequest } from '../../parse';
 import { auditInvalid, draftAndPost, usageText, type RequestOutcome } from '../../services/request-copy';
 import { afterAck } from '../../services/slack';
+import { isCampaignText } from '../campaign';
 
 export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & Pick<AllMiddlewareArgs, 'client'>;
 
 export function copyCommand(deps: BotDeps) {
-  return async ({ command, ack, respond, client }: CopyCommandArgs): Promise<RequestOutcome> => {
+  return async ({ command, ack, respond, client }: CopyCommandArgs): Promise<RequestOutcome | { kind: 'elsewhere'; by: 'campaign' }> => {
+    if (isCampaignText(command.text)) return { kind: 'elsewhere', by: 'campaign' }; // `/copy campaign …` is ../campaign.ts's
     const parsed = parseCopyRequest(command.text);
     if (!parsed.ok) {
       auditInvalid(deps, command.user_id, parsed.error);
