@@ -10,7 +10,7 @@ import { spawn } from 'child_process';
 import { Command } from 'commander';
 import { UsageError } from '../usage-error';
 import { csvField } from './export';
-import { demoDir } from '../../util/paths';
+import { demoDir, PROJECT_ROOT } from '../../util/paths';
 import { createProgress } from '../../util/progress';
 import type { CampaignBackend } from '../../campaign/backend';
 import type { CampaignSpecError as SpecErrorType } from '../../campaign/spec';
@@ -83,7 +83,7 @@ async function draftPending(b: CampaignBackend, id: string, storeDir: string | u
 
 /** Runs `copydesk campaign resume ID` as a detached background process (embedded --detach). */
 function detachResume(id: string, opts: { db?: string; store?: string }): void {
-  const args = [path.join(__dirname, '..', 'copydesk.js'), 'campaign', 'resume', id, '--json'];
+  const args = [path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js'), 'campaign', 'resume', id, '--json'];
   if (opts.db) args.push('--db', path.resolve(opts.db));
   if (opts.store) args.push('--store', path.resolve(opts.store));
   const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore', env: { ...process.env, COPYDESK_QUIET: '1' } });
