@@ -23,6 +23,20 @@ import { importOutcomes } from '../core/copywriter/outcomes';
 
 import { cli, errorLines } from './campaign-helpers';
 
+async function redisUp(): Promise<boolean> {
+  const IORedis = require('ioredis') as typeof import('ioredis').default;
+  const r = new IORedis('redis://127.0.0.1:6379', { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    return (await r.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}
+
 describe('campaigns (embedded: SQLite, in-process)', function () {
   this.timeout(300_000);
   let dir: string;
@@ -183,7 +197,8 @@ describe('campaigns (embedded: SQLite, in-process)', function () {
       [['--segment', 'csv:/nonexistent/users.csv'], {}, 2, /file not found/],
       [['--segment', 'all', '--holdout', '2'], {}, 2, /--holdout/],
       [['--segment', 'all', '--item', 'SKU-99999'], {}, 2, /unknown item "SKU-99999"/],
-      [['--segment', 'all'], { COPYDESK_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', COPYDESK_REDIS_URL: 'redis://127.0.0.1:6379' }, 1, /PostgreSQL at .* does not answer/],
+      // Redis is checked first: with no Redis on this machine the first case names Redis instead.
+      [['--segment', 'all'], { COPYDESK_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', COPYDESK_REDIS_URL: 'redis://127.0.0.1:6379' }, 1, (await redisUp()) ? /PostgreSQL at .* does not answer/ : /Redis at .* does not answer/],
       [['--segment', 'all'], { COPYDESK_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', COPYDESK_REDIS_URL: 'redis://127.0.0.1:1' }, 1, /Redis at .* does not answer/],
       [['--segment', 'all'], { COPYDESK_REDIS_URL: 'redis://127.0.0.1:6379', COPYDESK_DATABASE_URL: '' }, 2, /needs both/],
     ];
