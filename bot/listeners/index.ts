@@ -11,6 +11,7 @@ import { editSubmit } from './views/edit-submit';
 import { appMention } from './events/app-mention';
 import { directMessage } from './events/direct-message';
 import { appHomeOpened } from './events/app-home-opened';
+import { registerCampaignListeners } from './campaign';
 
 export const COMMAND = '/copy';
 
@@ -25,4 +26,5 @@ export function registerListeners(app: App, deps: BotDeps): void {
   app.event('app_mention', done(appMention(deps)));
   app.event('message', done(directMessage(deps)));
   app.event('app_home_opened', done(appHomeOpened(deps)));
+  registerCampaignListeners(app, deps);
 }

@@ -7,4 +7,5 @@ export function loadSuites(): void {
   registerSuite('generator', () => require('./generator'));
   registerSuite('mf', () => require('./mf'));
   registerSuite('sentiment', () => require('./sentiment'));
+  registerSuite('campaign', () => require('./campaign'));
 }

@@ -22,6 +22,9 @@ const COMMANDS: Array<() => Registrar> = [
   () => require('./commands/generator').register,
   () => require('./commands/bot').register,
   () => require('./commands/export').register,
+  () => require('./commands/demo').register,
+  () => require('./commands/campaign').register,
+  () => require('./commands/worker').register,
 ];
 
 export function buildProgram(): Command {

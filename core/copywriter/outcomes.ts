@@ -39,9 +39,11 @@ export interface ImportReport {
 
 export function importOutcomes(db: Db, file: string, opts: LoadOptions & { actor?: string } = {}): ImportReport {
   const exists = db.prepare('SELECT 1 FROM drafts WHERE id = ?');
+  // A campaign's holdout users get no draft; their outcomes come under their control id (campaign report).
+  const control = db.prepare('SELECT 1 FROM campaign_members WHERE control_id = ?');
   const draftId = (raw: string): string => {
     const id = fields.nonEmpty(raw).trim();
-    if (!exists.get(id)) throw new Error(`unknown draft "${id.slice(0, 40)}"`);
+    if (!exists.get(id) && !control.get(id)) throw new Error(`unknown draft "${id.slice(0, 40)}"`);
     return id;
   };
   const loaded = readTable<OutcomeRow>(file, {
@@ -63,7 +65,7 @@ export function importOutcomes(db: Db, file: string, opts: LoadOptions & { actor
       }
     }
     let updated = 0;
-    for (const id of touched) if (applyOutcomes(db, id)) updated++;
+    for (const id of touched) if (exists.get(id) && applyOutcomes(db, id)) updated++;
     audit(db, { actor: opts.actor ?? 'cli', action: 'outcomes_imported', after: { file, rows: rows.length, imported, drafts: touched.size } });
     return { file, rows: rows.length + skipped.length, imported, duplicates: rows.length - imported, drafts_updated: updated, skipped };
   })();

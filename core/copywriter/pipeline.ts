@@ -16,7 +16,7 @@ import { CheckReport, checkText, rewrite } from '../compliance/check';
 import { pseudonymize, snippet } from '../privacy/pseudonym';
 import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteEntry, TasteProfile } from './ports';
 import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LengthBucket, TONES, Tone, UnknownEntityError } from './types';
-import { MessageTemplates, composeMessage, defaultTemplates } from './templates';
+import { MessageTemplates, MessageParts, composeMessage, defaultTemplates } from './templates';
 import { isNearDuplicate } from './similarity';
 import { Strategy, chooseStrategies, parseStrategy, strategyId, LENGTHS } from './strategy';
 import { Rng, mathRng } from './random';
@@ -132,6 +132,47 @@ export function rowToDraft(r: DraftRow): Draft {
   return { id: r.id, item_id: r.item_id, text: r.text, tone: r.tone as Tone, strategy: r.strategy, score: r.score, compliance: JSON.parse(r.compliance_json), explanation: r.explanation };
 }
 
+/**
+ * What the pipeline knows about each user: taste profile, doubts from their own reviews (one
+ * sentiment call over all the users' reviews, so a campaign batch analyses them together) and
+ * the bandit segment. Same result per user as one call per user.
+ */
+export async function userInsights(deps: Pick<CopywriterDeps, 'store' | 'preference' | 'sentiment'>, userIds: string[]): Promise<UserInsight[]> {
+  const { store, preference, sentiment } = deps;
+  const reviews = userIds.map((u) => store.reviewsBy(u));
+  const flat = reviews.flat();
+  const results = flat.length > 0 ? await sentiment.analyze(flat.map((r) => r.text)) : [];
+  let k = 0;
+  return userIds.map((userId, u) => {
+    const taste = preference.tasteProfile(userId, 10);
+    const doubts: Doubt[] = [];
+    for (const r of reviews[u]) {
+      const res = results[k++];
+      const item = store.item(r.itemId);
+      for (const a of res.aspects) {
+        if (a.polarity !== 'negative') continue;
+        doubts.push({ aspect: a.aspect, evidence: snippet(a.evidence || r.text), category: item?.category ?? '', itemId: r.itemId });
+      }
+    }
+    return { userId, taste, doubts, segment: segmentOf(taste, store.segmentOf?.(userId)) };
+  });
+}
+
+/** A message for one user around a generated copy, compliance-rewritten; undefined when the check withholds it. */
+export function compliantMessage(templates: MessageTemplates, rules: ComplianceRules, parts: MessageParts): { text: string; findings: Draft['compliance']['findings'] } | undefined {
+  const rw = rewrite(composeMessage(templates, parts), rules);
+  return rw.withheld ? undefined : { text: rw.text, findings: rw.findings };
+}
+
+/** The drafts row and its first version, as the pipeline and campaigns insert them (`?` placeholders, in this order). */
+export const INSERT_DRAFT_SQL = `INSERT INTO drafts (id, request_id, user_id, user_pseudonym, item_id, text, tone, strategy, segment, score, compliance_json, explanation, status, version, supersedes, channel, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)`;
+export const INSERT_DRAFT_VERSION_SQL = 'INSERT INTO draft_versions (draft_id, version, text, edited_by, created_at) VALUES (?, 1, ?, NULL, ?)';
+
+export function insertDraftParams(d: Draft, o: { requestId: string | null; userId: string; pseudonym: string; segment: string; supersedes: string | null; channel?: string | null; at: string }): unknown[] {
+  return [d.id, o.requestId, o.userId, o.pseudonym, d.item_id, d.text, d.tone, d.strategy, o.segment, d.score, JSON.stringify(d.compliance), d.explanation, o.supersedes, o.channel ?? null, o.at];
+}
+
 export function createCopywriter(deps: CopywriterDeps): Copywriter {
   const { store, preference, sentiment, generator, db } = deps;
   const templates = deps.templates ?? defaultTemplates();
@@ -146,20 +187,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
   async function insight(userId: string): Promise<UserInsight> {
     const cached = insights.get(userId);
     if (cached) return cached;
-    const taste = preference.tasteProfile(userId, 10);
-    const reviews = store.reviewsBy(userId);
-    const doubts: Doubt[] = [];
-    if (reviews.length > 0) {
-      const results = await sentiment.analyze(reviews.map((r) => r.text));
-      results.forEach((res, i) => {
-        const item = store.item(reviews[i].itemId);
-        for (const a of res.aspects) {
-          if (a.polarity !== 'negative') continue;
-          doubts.push({ aspect: a.aspect, evidence: snippet(a.evidence || reviews[i].text), category: item?.category ?? '', itemId: reviews[i].itemId });
-        }
-      });
-    }
-    const out = { userId, taste, doubts, segment: segmentOf(taste, store.segmentOf?.(userId)) };
+    const [out] = await userInsights({ store, preference, sentiment }, [userId]);
     insights.set(userId, out);
     return out;
   }
@@ -227,12 +255,11 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
       gens.sort((a, b) => b.score - a.score);
       for (const g of gens) {
         if (picked.length >= want) break;
-        const message = composeMessage(templates, {
+        const rw = compliantMessage(templates, rules, {
           tone: s.tone, length: s.length, body: g.text, title: p.item.title, category: p.item.category,
           pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length,
         });
-        const rw = rewrite(message, rules);
-        if (rw.withheld) continue;
+        if (!rw) continue;
         // Different greetings must not hide the same copy: compare whole messages and the bodies.
         if ([...avoid, ...picked.map((c) => c.text)].some((t) => isNearDuplicate(t, rw.text))) continue;
         if ([...avoidBodies, ...picked.map((c) => c.body)].some((t) => isNearDuplicate(t, g.text))) continue;
@@ -250,11 +277,8 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
 
   function insertDraft(d: Draft, requestId: string, userId: string, segment: string, supersedes: string | null, channel?: string | null): void {
     const at = nowIso();
-    db.prepare(
-      `INSERT INTO drafts (id, request_id, user_id, user_pseudonym, item_id, text, tone, strategy, segment, score, compliance_json, explanation, status, version, supersedes, channel, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)`,
-    ).run(d.id, requestId, userId, pseudonym(userId), d.item_id, d.text, d.tone, d.strategy, segment, d.score, JSON.stringify(d.compliance), d.explanation, supersedes, channel ?? null, at);
-    db.prepare('INSERT INTO draft_versions (draft_id, version, text, edited_by, created_at) VALUES (?, 1, ?, NULL, ?)').run(d.id, d.text, at);
+    db.prepare(INSERT_DRAFT_SQL).run(...insertDraftParams(d, { requestId, userId, pseudonym: pseudonym(userId), segment, supersedes, channel, at }));
+    db.prepare(INSERT_DRAFT_VERSION_SQL).run(d.id, d.text, at);
   }
 
   function toDraft(p: Plan, c: Candidate): Draft {
@@ -361,7 +385,8 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
   return { draft, regenerate, checkEdit, saveEdit, insight, bodyOf: (id) => bodies.get(id), pseudonym, deps };
 }
 
-function mostFrequent(doubts: Doubt[]): Doubt | undefined {
+/** The doubt whose aspect comes up most often (the first of it). */
+export function mostFrequent(doubts: Doubt[]): Doubt | undefined {
   if (doubts.length === 0) return undefined;
   const count = new Map<string, number>();
   for (const d of doubts) count.set(d.aspect, (count.get(d.aspect) ?? 0) + 1);

@@ -60,7 +60,12 @@ export function armStates(db: Db, segment: string): ArmState[] {
  * draw per arm, the k largest), among the arms matching `filter` (a fixed tone, length…).
  */
 export function chooseStrategies(db: Db, segment: string, k: number, filter: Partial<Strategy> = {}, rng: Rng = mathRng): Strategy[] {
-  const states = new Map(armStates(db, segment).map((a) => [a.strategy, a]));
+  return chooseFromStates(armStates(db, segment), k, filter, rng);
+}
+
+/** Thompson sampling over given posteriors (from any store): the k arms with the largest draws. */
+export function chooseFromStates(armList: ArmState[], k: number, filter: Partial<Strategy> = {}, rng: Rng = mathRng): Strategy[] {
+  const states = new Map(armList.map((a) => [a.strategy, a]));
   const arms = allStrategies(filter).map((s) => {
     const st = states.get(strategyId(s));
     return { s, draw: beta(rng, st?.alpha ?? 1, st?.beta ?? 1) };

@@ -118,6 +118,68 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX bot_outbox_state ON bot_outbox(state, created_at);
   `,
+  // campaigns (core/campaign/tables.ts is their one writer; the same tables in PostgreSQL:
+  // core/campaign/pg/001_campaigns.sql). One draft per campaign × user: campaign_drafts' key.
+  `
+  CREATE TABLE campaigns (
+    id TEXT PRIMARY KEY,
+    items_json TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    strategy_json TEXT NOT NULL,
+    holdout REAL NOT NULL,
+    limit_n INTEGER,
+    store_dir TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('drafting','review','approved','rejected')),
+    generation INTEGER NOT NULL DEFAULT 1,
+    users INTEGER NOT NULL,
+    holdout_users INTEGER NOT NULL,
+    created_by TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE campaign_members (
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+    user_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    holdout INTEGER NOT NULL,
+    control_id TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (campaign_id, user_id)
+  );
+  CREATE INDEX campaign_members_position ON campaign_members(campaign_id, position);
+  CREATE TABLE campaign_pools (
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+    pool_key TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    bodies_json TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, pool_key)
+  );
+  CREATE TABLE campaign_drafts (
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+    user_id TEXT NOT NULL,
+    draft_id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, user_id)
+  );
+  CREATE TABLE campaign_failures (
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+    user_id TEXT NOT NULL,
+    error TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, user_id)
+  );
+  CREATE TABLE campaign_reviews (
+    id TEXT PRIMARY KEY,
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+    decision TEXT NOT NULL CHECK (decision IN ('approved','rejected')),
+    sample_json TEXT NOT NULL,
+    reasons TEXT,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Opens (and migrates) the store. `:memory:` works for tests. */

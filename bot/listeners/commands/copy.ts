@@ -16,7 +16,7 @@ export type CopyCommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'
  * those this listener neither acks nor answers. A new subcommand adds its word here
  * and registers its own listener for COMMAND in listeners/index.ts.
  */
-export const COPY_SUBCOMMANDS: string[] = [];
+export const COPY_SUBCOMMANDS: string[] = ['campaign'];
 
 export function isSubcommand(text: string): boolean {
   const first = text.trim().split(/\s+/, 1)[0]?.toLowerCase() ?? '';

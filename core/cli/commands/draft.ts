@@ -13,6 +13,7 @@ interface DraftOpts {
   json?: boolean;
   evidence: boolean;
   db?: string;
+  store?: string;
 }
 
 export function formatDrafts(res: DraftResult, title?: (itemId: string) => string | undefined): string {
@@ -42,11 +43,12 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--no-evidence', 'leave review snippets out of the explanations')
     .option('--db <file>', 'SQLite store for drafts (default: COPYDESK_DB or ./copydesk.db)')
+    .option('--store <dir>', 'the CSV catalogue folder (items, users, events, reviews; default: the demo store or COPYDESK_STORE)')
     .action(async (opts: DraftOpts) => {
       const n = Number(opts.n);
       if (!Number.isInteger(n) || n < 1 || n > 5) throw new UsageError(`--n must be an integer from 1 to 5 (got "${opts.n}")`);
       const { loadCopywriter } = require('../../copywriter/load') as typeof import('../../copywriter/load');
-      const cw = await loadCopywriter({ db: opts.db });
+      const cw = await loadCopywriter({ db: opts.db, storeDir: opts.store });
       let res: DraftResult;
       try {
         res = await cw.draft({

@@ -29,10 +29,11 @@ export function register(program: Command): void {
     .command('store')
     .description('load a store (items, users, events, reviews) and print its summary; default: the demo store')
     .option('--dir <folder>', 'store folder', demoDir())
+    .option('--store <folder>', 'store folder (same as --dir)')
     .option('--json', 'print the summary as one JSON object')
     .option('--skip-bad', 'skip bad rows (and report them on stderr) instead of refusing the store')
-    .action((opts: { dir: string; json?: boolean; skipBad?: boolean }) => {
-      const store = loadStore(opts.dir, { skipBad: opts.skipBad });
+    .action((opts: { dir: string; store?: string; json?: boolean; skipBad?: boolean }) => {
+      const store = loadStore(opts.store ?? opts.dir, { skipBad: opts.skipBad });
       for (const line of describeStoreSkipped(store)) process.stderr.write(`copydesk: ${line}\n`);
       const summary = storeSummary(store);
       process.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
