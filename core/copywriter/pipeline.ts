@@ -16,7 +16,7 @@ import { CheckReport, checkText, rewrite } from '../compliance/check';
 import { pseudonymize, snippet } from '../privacy/pseudonym';
 import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteEntry, TasteProfile } from './ports';
 import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LengthBucket, TONES, Tone, UnknownEntityError } from './types';
-import { MessageTemplates, composeMessage, defaultTemplates } from './templates';
+import { MessageTemplates, VisitorKind, composeMessage, defaultTemplates } from './templates';
 import { isNearDuplicate } from './similarity';
 import { Strategy, chooseStrategies, parseStrategy, strategyId, LENGTHS } from './strategy';
 import { Rng, mathRng } from './random';
@@ -29,6 +29,8 @@ export const FALLBACK_STRATEGIES = 2;
 export const TOP_PREFS = 3;
 /** Aspects about the shop rather than the product: a doubt about them applies to any category. */
 export const CROSS_CATEGORY_ASPECTS = ['物流', '客服'];
+/** A negative clause raises a doubt only when the analyzer is at least this sure of it (see models/sentiment/model_card.md). */
+export const DOUBT_MIN_CONFIDENCE = 0.6;
 
 export interface CopywriterDeps {
   store: StorePort;
@@ -54,6 +56,8 @@ export interface Doubt {
   /** Category of the reviewed item. */
   category: string;
   itemId: string;
+  /** The analyzer's confidence in the negative polarity (≥ DOUBT_MIN_CONFIDENCE). */
+  confidence: number;
 }
 
 /** What the pipeline knows about a user (internal: holds the raw id). */
@@ -62,6 +66,8 @@ export interface UserInsight {
   taste: TasteProfile;
   doubts: Doubt[];
   segment: string;
+  /** Who the greeting addresses: has not bought yet, returning, or away for a while. */
+  visitor: VisitorKind;
 }
 
 export interface Copywriter {
@@ -101,25 +107,38 @@ export function preferredValuesOf(taste: TasteProfile, item: CatalogItem, top = 
   return taste.attributes.slice(0, top).filter((e) => values.has(e.value));
 }
 
-const EVENT_VERB: Array<[string, string]> = [['buy', 'bought'], ['cart', 'carted'], ['fav', 'saved'], ['rate', 'rated'], ['click', 'clicked'], ['view', 'viewed']];
+const EVENT_VERB: Array<[string, string]> = [['buy', '买过'], ['cart', '加购过'], ['fav', '收藏过'], ['rate', '评价过'], ['click', '点击过'], ['view', '浏览过']];
+
+/** The tones as marketers read them. */
+export const TONE_LABEL: Record<Tone, string> = { warm: '亲切', excited: '热情', reassuring: '安心', concise: '简洁' };
 
 function evidenceSummary(entries: TasteEntry[]): string {
   for (const [event, verb] of EVENT_VERB) {
     const items = new Set(entries.flatMap((e) => e.evidence.filter((x) => x.event === event).map((x) => x.itemId)));
-    if (items.size > 0) return `${verb} ${items.size} similar`;
+    if (items.size > 0) return `${verb} ${items.size} 件同类`;
   }
-  return 'from similar shoppers';
+  return '相似顾客也喜欢';
 }
 
-export function explain(opts: { prefs: TasteEntry[]; taste: TasteProfile; doubt?: Doubt; tone: Tone; toneReason: 'doubt' | 'bandit' | 'requested'; strategy: string; noEvidence?: boolean; compliance: number }): string {
-  const parts: string[] = [];
-  if (opts.prefs.length > 0) parts.push(`偏好: ${opts.prefs.map((p) => p.value).join(', ')} (${evidenceSummary(opts.prefs)})`);
-  else if (opts.taste.attributes.length > 0) parts.push(`偏好: ${opts.taste.attributes.slice(0, 2).map((p) => p.value).join(', ')} (not on this item)`);
-  else parts.push('偏好: 新用户 (popular picks)');
+/** Why this item: the marketer named it, it has the user's preferred values, it is in their usual category, or the model's pick for a new user. */
+function itemReason(opts: { prefs: TasteEntry[]; taste: TasteProfile; item?: CatalogItem; requested?: boolean }): string {
+  const prefs = opts.prefs.length > 0 ? `含该用户偏好的${opts.prefs.map((p) => p.value).join('、')}（${evidenceSummary(opts.prefs)}）` : '';
+  if (opts.requested) return `选品: 按指定商品${prefs ? `，${prefs}` : ''}`;
+  if (prefs) return `选品: ${prefs}`;
+  const cat = opts.item && opts.taste.categories.find((c) => c.value === opts.item!.category);
+  if (cat) return `选品: 该用户常逛的${cat.value}类（${evidenceSummary([cat])}）`;
+  if (opts.taste.coldStart || opts.taste.attributes.length === 0) return '选品: 新用户，按热门推荐';
+  return '选品: 偏好模型按相似顾客的购买推荐';
+}
+
+/** The one-line explanation a marketer reads: in Chinese, no internal scores or strategy ids (those are in --json). */
+export function explain(opts: { prefs: TasteEntry[]; taste: TasteProfile; item?: CatalogItem; requestedItem?: boolean; doubt?: Doubt; tone: Tone; toneReason: 'doubt' | 'bandit' | 'requested'; noEvidence?: boolean; compliance: number }): string {
+  const parts: string[] = [itemReason({ prefs: opts.prefs, taste: opts.taste, item: opts.item, requested: opts.requestedItem })];
   if (opts.doubt) parts.push(`顾虑: ${opts.doubt.aspect}${opts.noEvidence ? '' : `「${opts.doubt.evidence}」`}`);
-  const why = opts.toneReason === 'doubt' ? `${opts.tone} tone` : opts.toneReason === 'requested' ? `${opts.tone} tone (requested)` : `${opts.tone} tone (learned for segment)`;
-  let line = `${parts.join('; ')} → ${why}; 策略 ${opts.strategy}`;
-  if (opts.compliance > 0) line += `; 合规改写 ${opts.compliance} 处`;
+  const tone = TONE_LABEL[opts.tone];
+  const why = opts.toneReason === 'doubt' ? `${tone}语气（回应顾虑）` : opts.toneReason === 'requested' ? `${tone}语气（按要求）` : `${tone}语气（该人群反馈较好）`;
+  let line = `${parts.join('；')} → ${why}`;
+  if (opts.compliance > 0) line += `；合规改写 ${opts.compliance} 处`;
   return line;
 }
 
@@ -143,6 +162,13 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
 
   const pseudonym = (userId: string) => pseudonymize(userId, deps.pseudonymKey);
 
+  function visitorOf(userId: string): VisitorKind {
+    const v = store.visitOf?.(userId);
+    const purchases = v?.purchases ?? store.boughtBy(userId).size;
+    if (purchases === 0) return 'first';
+    return v?.daysSinceLastVisit !== undefined && v.daysSinceLastVisit >= templates.lapsedAfterDays ? 'lapsed' : 'returning';
+  }
+
   async function insight(userId: string): Promise<UserInsight> {
     const cached = insights.get(userId);
     if (cached) return cached;
@@ -154,12 +180,14 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
       results.forEach((res, i) => {
         const item = store.item(reviews[i].itemId);
         for (const a of res.aspects) {
-          if (a.polarity !== 'negative') continue;
-          doubts.push({ aspect: a.aspect, evidence: snippet(a.evidence || reviews[i].text), category: item?.category ?? '', itemId: reviews[i].itemId });
+          // Only a negative clause the analyzer is sure of: praise is never answered as a complaint.
+          const confidence = a.confidence ?? 1;
+          if (a.polarity !== 'negative' || confidence < DOUBT_MIN_CONFIDENCE) continue;
+          doubts.push({ aspect: a.aspect, evidence: snippet(a.evidence || reviews[i].text), category: item?.category ?? '', itemId: reviews[i].itemId, confidence });
         }
       });
     }
-    const out = { userId, taste, doubts, segment: segmentOf(taste, store.segmentOf?.(userId)) };
+    const out = { userId, taste, doubts, segment: segmentOf(taste, store.segmentOf?.(userId)), visitor: visitorOf(userId) };
     insights.set(userId, out);
     return out;
   }
@@ -181,6 +209,8 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     doubt?: Doubt;
     toneReason: 'doubt' | 'bandit' | 'requested';
     noEvidence: boolean;
+    /** The marketer named the item (else the preference model picked it). */
+    requestedItem: boolean;
   }
 
   async function plan(req: { userId: string; itemId?: string; tone?: Tone | 'auto'; noEvidence?: boolean }): Promise<Plan & { fixedTone?: Tone }> {
@@ -198,7 +228,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const requested = req.tone !== undefined && req.tone !== 'auto' ? req.tone : undefined;
     const toneReason = requested ? 'requested' : doubt ? 'doubt' : 'bandit';
     const fixedTone = requested ?? (doubt ? 'reassuring' : undefined);
-    return { ins, item, prefs: preferredValuesOf(ins.taste, item), doubt, toneReason, fixedTone, noEvidence: req.noEvidence === true };
+    return { ins, item, prefs: preferredValuesOf(ins.taste, item), doubt, toneReason, fixedTone, noEvidence: req.noEvidence === true, requestedItem: req.itemId !== undefined };
   }
 
   interface Candidate {
@@ -219,6 +249,8 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const picked: Candidate[] = [];
     const attrs = formatAttributes(p.item.attributes);
     const prefer = p.prefs.map((e) => e.value);
+    // Phrasings are chosen per request (seeded), not by the draft's position: draft [1] does not always open the same way.
+    const phrasing = variantBase + Math.floor(rng.next() * 1000);
     for (let si = 0; si < strategies.length && picked.length < want; si++) {
       const s = strategies[si];
       const seed = Math.floor(rng.next() * 2 ** 31);
@@ -229,7 +261,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
         if (picked.length >= want) break;
         const message = composeMessage(templates, {
           tone: s.tone, length: s.length, body: g.text, title: p.item.title, category: p.item.category,
-          pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length,
+          pref: prefer, doubtAspect: p.doubt?.aspect, variant: phrasing + picked.length, visitor: p.ins.visitor, offers: p.item.offers,
         });
         const rw = rewrite(message, rules);
         if (rw.withheld) continue;
@@ -269,7 +301,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
       strategy: strategyId(c.strategy),
       score: Math.round(c.score * 1000) / 1000,
       compliance: { ok: true, findings: c.findings },
-      explanation: explain({ prefs: p.prefs, taste: p.ins.taste, doubt: p.doubt, tone: c.strategy.tone, toneReason: p.toneReason, strategy: strategyId(c.strategy), noEvidence: p.noEvidence, compliance: c.findings.length }),
+      explanation: explain({ prefs: p.prefs, taste: p.ins.taste, item: p.item, requestedItem: p.requestedItem, doubt: p.doubt, tone: c.strategy.tone, toneReason: p.toneReason, noEvidence: p.noEvidence, compliance: c.findings.length }),
     };
   }
 
