@@ -4,7 +4,7 @@
  * phrase's polarity when one is there (negation flips it). The analyzer gives the
  * remaining mentions the polarity of the classifier on that clause.
  */
-import { ASPECT_LEXICON, NEGATORS, GENERAL_OPINION, FAULT_MARKERS, CONTRAST_MARKERS } from './aspects/lexicon';
+import { ASPECT_LEXICON, NEGATORS, GENERAL_OPINION, FAULT_MARKERS, CONTRAST_MARKERS, PROCESS_TERMS } from './aspects/lexicon';
 import { normalizeText } from './text';
 
 export type Polarity = 'positive' | 'negative';
@@ -133,7 +133,10 @@ export function findAspectMentions(text: string): AspectMention[] {
         clause = `${clause}，${clauses[i + 1]}`;
         hits = hitsOf(clause, aspect);
       }
-      out.push({ aspect, clause, ...cueOf(clause, hits) });
+      const cue = cueOf(clause, hits);
+      const termWords = hits.filter((h) => !h.polarity).map((h) => clause.slice(h.at, h.at + h.len));
+      if (!cue.cue && termWords.length > 0 && termWords.every((w) => PROCESS_TERMS.includes(w))) continue;
+      out.push({ aspect, clause, ...cue });
     }
   }
   return out;

@@ -75,3 +75,10 @@ export const FAULT_MARKERS = ['唯一的缺点是', '唯一的缺点', '唯一�
 
 /** Words that open a contrast: the clause after them is read on its own (质量不错，就是有点贵). */
 export const CONTRAST_MARKERS = ['但是', '不过', '可是', '只是', '就是', '但'];
+
+/**
+ * Words that name an aspect only as a process (退货 names after-sales): a clause that names
+ * the aspect only through them says what the reviewer did (已经申请退货了), not how the aspect
+ * was, so it counts only with an opinion word of its own (退货很顺利, 退款一直不处理).
+ */
+export const PROCESS_TERMS = ['退货', '退款', '换货', '收到货', '到货'];
