@@ -153,10 +153,11 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { user: string; model: string; store?: string; top: string; json?: boolean }) => {
       const top = positiveInt('top', o.top)!;
-      // Same rule as `draft`: a user the store does not know is refused (not given a cold-start profile).
-      const store = loadStore(o.store ?? demoDir(), { tastes: false });
-      if (!store.userById.has(o.user)) throw new UsageError(`unknown user "${o.user}"`);
-      const model = loadPreferenceModel(o.model, o.store ? store : undefined);
+      const store = o.store ? loadStore(o.store, { tastes: false }) : undefined;
+      const model = loadPreferenceModel(o.model, store);
+      // Same rule as `draft`: an id neither the store (--store, or the demo store for the shipped model) nor the model knows is refused, not given a cold-start profile.
+      const lookup = store ?? (path.resolve(o.model) === path.resolve(defaultModelDir()) && fs.existsSync(demoDir()) ? loadStore(demoDir(), { tastes: false }) : undefined);
+      if (!model.isKnownUser(o.user) && !lookup?.userById.has(o.user)) throw new UsageError(`unknown user "${o.user}"`);
       const p = model.tasteProfile(o.user, top);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(p)}\n`);
