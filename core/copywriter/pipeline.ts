@@ -18,6 +18,7 @@ import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePo
 import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LengthBucket, TONES, Tone, UnknownEntityError } from './types';
 import { MessageTemplates, VisitorKind, composeMessage, defaultTemplates } from './templates';
 import { isNearDuplicate } from './similarity';
+import { phrasingChooser } from './phrasing';
 import { Strategy, chooseStrategies, parseStrategy, strategyId, LENGTHS } from './strategy';
 import { Rng, mathRng } from './random';
 import { formatAttributes } from '../data/attributes';
@@ -249,8 +250,8 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const picked: Candidate[] = [];
     const attrs = formatAttributes(p.item.attributes);
     const prefer = p.prefs.map((e) => e.value);
-    // Phrasings are chosen per request (seeded), not by the draft's position: draft [1] does not always open the same way.
-    const phrasing = variantBase + Math.floor(rng.next() * 1000);
+    // Phrasings come from the phrasing bandit of the segment (one draw per request), not from the draft's position.
+    const choose = phrasingChooser(db, p.ins.segment, rng);
     for (let si = 0; si < strategies.length && picked.length < want; si++) {
       const s = strategies[si];
       const seed = Math.floor(rng.next() * 2 ** 31);
@@ -261,7 +262,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
         if (picked.length >= want) break;
         const message = composeMessage(templates, {
           tone: s.tone, length: s.length, body: g.text, title: p.item.title, category: p.item.category,
-          pref: prefer, doubtAspect: p.doubt?.aspect, variant: phrasing + picked.length, visitor: p.ins.visitor, offers: p.item.offers,
+          pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length, visitor: p.ins.visitor, offers: p.item.offers, choose,
         });
         const rw = rewrite(message, rules);
         if (rw.withheld) continue;

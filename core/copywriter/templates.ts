@@ -148,6 +148,8 @@ export interface MessageParts {
   visitor?: VisitorKind;
   /** The item's offers (包邮, 满199减20 …): an offer line only when there is one. */
   offers?: string[];
+  /** Picks a slot's line for this draft (the phrasing bandit); default: the variant-th line. */
+  choose?: (slot: string, lines: string[], draft: number) => string;
 }
 
 function pick<T>(list: T[], i: number): T {
@@ -197,15 +199,19 @@ export function fixMeasureWords(text: string): string {
 export function composeMessage(t: MessageTemplates, p: MessageParts): string {
   const parts: string[] = [];
   const visitor = p.visitor ?? 'returning';
-  // Each slot steps through its list at its own pace, so phrasings are not tied to one another.
   const v = p.variant;
-  const greeting = fill(t, pick(t.greeting[visitor][p.tone], v), p);
+  // Without a chooser each slot steps through its list at its own pace, so phrasings are not tied to one another.
+  const line = (slot: string, lines: string[], offset: number) => (p.choose ? p.choose(slot, lines, v) : pick(lines, v + offset));
+  const greeting = fill(t, line(`greeting.${visitor}.${p.tone}`, t.greeting[visitor][p.tone], 0), p);
   if (greeting && p.length !== 'short') parts.push(greeting);
-  if (p.pref.length > 0) parts.push(endSentence(fill(t, pick(t.preference, v + 1), p)));
+  if (p.pref.length > 0) parts.push(endSentence(fill(t, line('preference', t.preference, 1), p)));
   parts.push(endSentence(toRegister(p.body, t.register)));
-  if (p.doubtAspect) parts.push(endSentence(fill(t, pick(t.doubt[p.doubtAspect] ?? t.doubt.default, v + 2), p)));
-  parts.push(endSentence(fill(t, pick(t.cta[p.tone], v + 3), p)));
-  if (p.offers && p.offers.length > 0) parts.push(endSentence(fill(t, pick(t.offer, v + 4), p)));
+  if (p.doubtAspect) {
+    const slot = t.doubt[p.doubtAspect] ? p.doubtAspect : 'default';
+    parts.push(endSentence(fill(t, line(`doubt.${slot}`, t.doubt[slot], 2), p)));
+  }
+  parts.push(endSentence(fill(t, line(`cta.${p.tone}`, t.cta[p.tone], 3), p)));
+  if (p.offers && p.offers.length > 0) parts.push(endSentence(fill(t, line('offer', t.offer, 4), p)));
   return joinParts(parts);
 }
 
