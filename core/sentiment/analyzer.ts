@@ -8,6 +8,7 @@
 import type { AspectSentiment, SentimentPort, SentimentResult } from '../copywriter/ports';
 import { findAspectMentions, AspectMention, Polarity } from './aspects';
 import { labelFor } from './calibrate';
+import { CONTRAST_MARKERS } from './aspects/lexicon';
 import { SentimentClassifier } from './classifier';
 
 /** Bad input to analyze(): empty, not text, or garbled. */
@@ -31,6 +32,8 @@ export function checkReviewText(text: unknown, where = 'text'): string {
   if (readable === 0 || bad / cs.length > 0.2) throw new SentimentInputError(`${where} looks garbled (no readable words: "${t.slice(0, 20)}${t.length > 20 ? '…' : ''}")`);
   return text;
 }
+
+const LEADING_CONTRAST = new RegExp(`^(${[...CONTRAST_MARKERS, '美中不足的是', '唯一的缺点是'].sort((a, b) => b.length - a.length).join('|')})`);
 
 /** Confidence of a polarity read from the clause's own words, by where it came from. */
 export const CUE_CONFIDENCE = { aspect: 0.9, general: 0.8, fault: 0.75 } as const;
@@ -104,7 +107,9 @@ export class SentimentAnalyzer implements SentimentPort {
       const key = `${m.aspect}|${polarity}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ aspect: m.aspect, polarity, evidence: m.clause.length > 40 ? `${m.clause.slice(0, 40)}…` : m.clause, confidence });
+      // The evidence quotes the clause without the word that opened it (但是面料硬邦邦的 → 面料硬邦邦的).
+      const clause = m.clause.replace(LEADING_CONTRAST, '') || m.clause;
+      out.push({ aspect: m.aspect, polarity, evidence: clause.length > 40 ? `${clause.slice(0, 40)}…` : clause, confidence });
     }
     return out;
   }
