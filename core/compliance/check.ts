@@ -55,7 +55,7 @@ const isDigit = (c: string | undefined) => c !== undefined && /[0-9]/.test(c);
 /** Quote marks, opening → closing. */
 const QUOTES: Record<string, string> = { '「': '」', '『': '』', '“': '”', '"': '"' };
 /** Words that say the quote is a customer's (评价「…」, 买家说“…”, 顾虑: 颜色「…」): what a customer wrote is not the shop's claim. */
-const REVIEW_CUE = /(评价|评论|买家|顾客|客户|用户|网友|反馈|顾虑|晒单|好评|差评|留言|写道|说|:|：)[^「『“"。！？\n]{0,8}$/;
+const REVIEW_CUE = /((评价|评论|买家|顾客|客户|用户|网友|反馈|顾虑|晒单|好评|差评|留言)[^「『“"。！？\n]{0,8}|(?<![明小解演听])说[:：]?|写道[:：]?)$/;
 
 /** Spans (original indices, end exclusive) of text quoted from customer reviews. */
 export function quotedReviewSpans(text: string): Array<[number, number]> {
