@@ -143,9 +143,10 @@ export function register(program: Command): void {
       if (o.aspect && !['appearance', 'texture', 'function'].includes(o.aspect)) throw new UsageError(`--aspect must be appearance, texture or function (got "${o.aspect}")`);
       const n = Number(o.n);
       if (!Number.isInteger(n) || n < 1 || n > MAX_GENERATE_N) throw new UsageError(`--n must be an integer from 1 to ${MAX_GENERATE_N} (got "${o.n}")`);
-      checkAttrsArgument(o.attrs);
+      if (o.attrs.length > MAX_ATTRS_CHARS) throw new UsageError(`--attrs is ${o.attrs.length} characters long; at most ${MAX_ATTRS_CHARS} are accepted`);
       const s = seq2seq();
       try { s.parseAttrs(o.attrs); } catch (e) { asUsage(e); }
+      checkAttrsArgument(o.attrs);
       const { rewrite } = require('../../compliance/check') as typeof import('../../compliance/check');
       const g = await s.loadGenerator(o.model).catch(asUsage);
       const t0 = Date.now();
