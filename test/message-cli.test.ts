@@ -53,3 +53,16 @@ describe('CLI: the examples reviewers hit (#16)', function () {
     expect(cli(['generate', '--help']).stdout).to.contain('(1-10)').and.match(/at most\s+500/);
   });
 });
+
+describe('store: items without 类型', () => {
+  it('are refused naming the file, line and field, with the reason', () => {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const { loadItems } = require('../core/data/store') as typeof import('../core/data/store');
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cd-items-')), 'items.csv');
+    fs.writeFileSync(f, 'item_id,title,category,attributes,price,offers\nSKU-1,连衣裙,裙,类型#裙*颜色#红色,99,包邮|满199减20\nSKU-2,红色,裙,颜色#红色*材质#雪纺,99,\n');
+    expect(() => loadItems(f)).to.throw(/items\.csv.*:3.*attributes.*no 类型/);
+    fs.writeFileSync(f, 'item_id,title,category,attributes,price,offers\nSKU-1,连衣裙,裙,类型#裙*颜色#红色,99,包邮|满199减20\n');
+    expect(loadItems(f).rows[0].offers).to.deep.equal(['包邮', '满199减20']);
+  });
+});

@@ -180,6 +180,8 @@ export function loadItems(file: string, opts: LoadOptions = {}): Loaded<StoreIte
       ...opts,
       check: (row) => {
         if (seen.has(row.item_id)) throw new FieldError('item_id', `item "${row.item_id}" appears twice`);
+        // The generator writes about the 类型 (裙, 裤 …); without it the copy is about nothing ("红色红白红色的红色…").
+        if (!row.attributes.some((a) => a.key === '类型')) throw new FieldError('attributes', 'has no 类型#… pair (the category the copy is about, e.g. 类型#裙)');
         seen.add(row.item_id);
       },
     },
