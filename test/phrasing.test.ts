@@ -79,6 +79,7 @@ describe('message composition', () => {
     expect(first).to.not.contain('好久不见');
     expect(lapsed).to.contain('好久不见');
     expect(first).to.contain('雪纺面料轻盈透气。'); // the copy's trailing "，" ends as a sentence
+    expect(composeMessage(t, { ...base, body: '帅气洒脱的活力风，。上身好看，，显瘦' })).to.contain('活力风。上身好看，显瘦。');
     expect(t.offer.some((l) => first.includes(literalOf(l)))).to.equal(false);
     expect(composeMessage(t, { ...base, offers: ['满199减20'] })).to.contain('满199减20');
   });

@@ -174,6 +174,11 @@ export function endSentence(s: string): string {
   return `${t.replace(/[，,、；;：:\s]+$/, '')}。`;
 }
 
+/** Generated copy with its punctuation tidied: no separator right before a sentence end (活力风，。 → 活力风。), none doubled. */
+export function tidyPunctuation(text: string): string {
+  return text.replace(/[，,、；;：:\s]+([。！？!?～~…])/g, '$1').replace(/([，,、])[，,、]+/g, '$1').replace(/([。！？])。+/g, '$1');
+}
+
 /** Puts generated copy in the brand's register (你 ↔ 您). */
 export function toRegister(text: string, register: Register): string {
   return register === '您' ? text.replace(/你们/g, '大家').replace(/你/g, '您') : text.replace(/您/g, '你');
@@ -205,7 +210,7 @@ export function composeMessage(t: MessageTemplates, p: MessageParts): string {
   const greeting = fill(t, line(`greeting.${visitor}.${p.tone}`, t.greeting[visitor][p.tone], 0), p);
   if (greeting && p.length !== 'short') parts.push(greeting);
   if (p.pref.length > 0) parts.push(endSentence(fill(t, line('preference', t.preference, 1), p)));
-  parts.push(endSentence(toRegister(p.body, t.register)));
+  parts.push(endSentence(tidyPunctuation(toRegister(p.body, t.register))));
   if (p.doubtAspect) {
     const slot = t.doubt[p.doubtAspect] ? p.doubtAspect : 'default';
     parts.push(endSentence(fill(t, line(`doubt.${slot}`, t.doubt[slot], 2), p)));
