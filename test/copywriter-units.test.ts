@@ -118,7 +118,7 @@ describe('copywriter: message templates', () => {
 
   it('the shipped file loads and every line of it is compliant', () => {
     const t = defaultTemplates();
-    const lines = [...Object.values(t.greeting).flat(), ...t.preference, ...Object.values(t.doubt).flat(), ...Object.values(t.cta).flat(), ...t.offer];
+    const lines = [...Object.values(t.greeting).flatMap((g) => Object.values(g).flat()), ...t.preference, ...Object.values(t.doubt).flat(), ...Object.values(t.cta).flat(), ...t.offer];
     for (const l of lines) expect(isCompliant(l.replace(/\{\w+\}/g, '')), l).to.equal(true);
   });
   it('refuses a bad file naming the file and the field', () => {
@@ -126,7 +126,15 @@ describe('copywriter: message templates', () => {
       ['{not json', 'not valid JSON'],
       [{ ...good, cta: { ...good.cta, warm: [] } }, 'cta.warm'],
       [{ ...good, greeting: { ...good.greeting, sarcastic: ['hi'] } }, 'greeting.sarcastic'],
-      [{ ...good, preference: ['你喜欢{colour}'] }, 'unknown placeholder {colour}'],
+      [{ ...good, greeting: { ...good.greeting, first: { ...good.greeting.first, spooky: ['hi'] } } }, 'greeting.first.spooky'],
+      [{ ...good, preference: ['{you}喜欢{colour}'] }, 'unknown placeholder {colour}'],
+      [{ ...good, preference: ['你喜欢{pref}'] }, 'preference[0]'],
+      [{ ...good, register: '汝' }, 'register'],
+      [{ ...good, categories: { 裙: { noun: '裙子', mw: '条' } } }, 'categories.default'],
+      [{ ...good, categories: { ...good.categories, 鞋: { noun: '鞋', mw: 'pair' } } }, 'categories.鞋.mw'],
+      [{ ...good, offer: ['今日下单包邮。'] }, 'offer[0]'],
+      [{ ...good, cta: { ...good.cta, warm: ['喜欢就带它回家，'] } }, 'cta.warm[0]'],
+      [{ ...good, preference: ['{offer}'] }, 'preference[0]'],
       [{ ...good, doubt: { 尺码: ['x'] } }, 'doubt.default'],
     ];
     for (const [obj, needle] of cases) {
@@ -139,8 +147,8 @@ describe('copywriter: message templates', () => {
   });
   it('composes greeting, preference, body, doubt answer and call to action', () => {
     const msg = composeMessage(defaultTemplates(), { tone: 'reassuring', length: 'medium', body: '雪纺面料轻盈透气', title: '连衣裙', category: '连衣裙', pref: ['雪纺'], doubtAspect: '尺码', variant: 0 });
-    expect(msg).to.contain('雪纺面料轻盈透气').and.contain('尺码').and.contain(defaultTemplates().cta.reassuring[0]);
-    expect(msg.startsWith(defaultTemplates().greeting.reassuring[0])).to.equal(true);
+    expect(msg).to.contain('雪纺面料轻盈透气').and.contain('尺码').and.contain(defaultTemplates().cta.reassuring[3 % defaultTemplates().cta.reassuring.length]);
+    expect(msg.startsWith(defaultTemplates().greeting.returning.reassuring[0].replace('{you}', '你'))).to.equal(true);
   });
 });
 
@@ -153,7 +161,7 @@ describe('copywriter: pipeline (hand-made ports)', () => {
       expect(d.tone).to.equal('reassuring');
       expect(d.strategy.startsWith('reassuring/')).to.equal(true);
       expect(d.text).to.contain('尺码');
-      expect(d.explanation).to.contain('顾虑: 尺码「尺码偏小」').and.contain('偏好: 雪纺, 清新 (bought 2 similar)');
+      expect(d.explanation).to.contain('顾虑: 尺码「尺码偏小」').and.contain('含该用户偏好的雪纺、清新（买过 2 件同类）');
     }
   });
   it('a doubt about another category does not force the tone; a requested tone wins', async () => {
@@ -281,8 +289,9 @@ describe('copywriter: pipeline (hand-made ports)', () => {
     expect(segmentOf({ ...taste, coldStart: true })).to.equal('cold');
   });
   it('explanations read in one line', () => {
-    const line = explain({ prefs: [{ key: '材质', value: '雪纺', score: 1, evidence: [{ itemId: 'a', event: 'buy' }] }], taste: fakePreference.tasteProfile('u'), doubt: { aspect: '尺码', evidence: '尺码偏小', category: '裙', itemId: 'x' }, tone: 'reassuring', toneReason: 'doubt', strategy: 'reassuring/appearance/medium', compliance: 0 });
-    expect(line).to.equal('偏好: 雪纺 (bought 1 similar); 顾虑: 尺码「尺码偏小」 → reassuring tone; 策略 reassuring/appearance/medium');
+    const line = explain({ prefs: [{ key: '材质', value: '雪纺', score: 1, evidence: [{ itemId: 'a', event: 'buy' }] }], taste: fakePreference.tasteProfile('u'), doubt: { aspect: '尺码', evidence: '尺码偏小', category: '裙', itemId: 'x', confidence: 0.9 }, tone: 'reassuring', toneReason: 'doubt', compliance: 0 });
+    // Chinese, no strategy id or score (those stay in --json).
+    expect(line).to.equal('选品: 含该用户偏好的雪纺（买过 1 件同类）；顾虑: 尺码「尺码偏小」 → 安心语气（回应顾虑）');
     expect(line).to.not.contain('\n');
   });
 });

@@ -52,7 +52,7 @@ describe('copywriter: end to end on the shipped models and the demo store', func
     for (const d of res.drafts) {
       expect(findViolations(d.text)).to.deep.equal([]);
       expect(d.text.length).to.be.greaterThan(15);
-      expect(d.explanation).to.match(/^偏好: /).and.not.contain(userId);
+      expect(d.explanation).to.match(/^选品: /).and.not.contain(userId);
       const itemVals = new Set(cw.store.itemById.get(d.item_id)!.attributes.map((a) => a.value));
       const own = top.filter((v) => itemVals.has(v));
       if (own.length) expect(own.some((v) => d.text.includes(v)), `${d.text} should mention one of ${own}`).to.equal(true);
@@ -117,7 +117,9 @@ describe('copywriter: end to end on the shipped models and the demo store', func
     }
     const h = cli(['draft', '--user', userId, '--n', '2', '--no-evidence', '--db', dbFile]);
     expect(h.status, h.stderr).to.equal(0);
-    expect(h.stdout).to.match(/^Drafts for u_/).and.contain('[1]').and.contain('[2]').and.contain('why: 偏好');
+    // The header names the id the marketer typed; the pseudonym stays in --json.
+    expect(h.stdout.split('\n')[0]).to.contain(`用户 ${userId} 的草稿`);
+    expect(h.stdout).to.contain('[1]').and.contain('[2]').and.contain('说明: 选品: ').and.not.match(/score|strategy|why:/);
     const bad = cli(['draft', '--user', 'no-such-user', '--db', dbFile], { COPYDESK_PSEUDONYM_KEY: 'k' });
     expect(bad.status).to.equal(2);
     expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('copydesk:'))).to.deep.equal(['copydesk: unknown user "no-such-user"']);

@@ -190,7 +190,7 @@ describe('sentiment aspects', () => {
   it('finds aspects with lexicon polarity on fixed sentences', () => {
     expect(aspectsOf('尺码偏小，面料起球，物流太慢')).to.deep.equal(['尺码-', '面料-', '物流-']);
     expect(aspectsOf('没有色差，一点也不贵')).to.deep.equal(['颜色+', '价格+']);
-    expect(aspectsOf('客服态度很好')).to.deep.equal(['客服?']);
+    expect(aspectsOf('客服态度很好')).to.deep.equal(['客服+']); // a general opinion word (很好) gives the polarity of the aspect the clause names
     expect(aspectsOf('颜色好看')).to.deep.equal(['颜色+']); // not 款式: the clause names 颜色
     expect(aspectsOf('尺码嘛，有点偏小')[0]).to.equal('尺码-'); // borrows the next clause
     expect(aspectsOf('整体很满意，会回购')).to.deep.equal([]);

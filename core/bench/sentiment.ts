@@ -11,7 +11,8 @@ import { sharedPath, SHARED } from '../data/datasets';
 import { loadCorpus, stratifiedSplit, SPLIT_SEED } from '../sentiment/data';
 import { loadSentimentModel, defaultSentimentDir } from '../sentiment';
 import { evaluateRows } from '../sentiment/evaluate';
-import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows } from '../sentiment/aspect-eval';
+import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows, clauseSet, evaluateNegativeAspects } from '../sentiment/aspect-eval';
+import { DOUBT_MIN_CONFIDENCE } from '../copywriter/pipeline';
 import { backendName } from '../sentiment/runtime-info';
 import { folderBytes } from '../sentiment/io';
 
@@ -82,6 +83,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     latency_ms: { p50: +percentile(lat, 0.5).toFixed(2), p95: +percentile(lat, 0.95).toFixed(2), cpu_p50: +percentile(latCpu, 0.5).toFixed(2), cpu_p95: +percentile(latCpu, 0.95).toFixed(2), n: lat.length, what: 'analyze([one review]): label, probability, aspects; wall and CPU ms' },
     aspects_hand_labelled: aspects,
     aspects_demo_store: demo ? evaluateAspects(analyzer, demo) : 'data/demo/reviews.csv not present or without aspect columns',
+    negative_aspects_clause_set: { ...evaluateNegativeAspects(analyzer, clauseSet(), DOUBT_MIN_CONFIDENCE), min_confidence: DOUBT_MIN_CONFIDENCE, what: 'the doubts the copywriter answers: (clause, aspect, negative) with confidence ≥ min_confidence, on core/sentiment/aspects/clause-set.jsonl + the demo store\'s review clauses' },
     training: cls.config.training,
   };
 }

@@ -67,7 +67,7 @@ function personalise(ctx: CampaignContext, c: CampaignRow, p: UserPlan, pool: Po
   for (let k = 0; k < n; k++) {
     const body = pool.bodies[(start + k) % n];
     const msg = compliantMessage(ctx.templates, ctx.rules, {
-      tone: s.tone, length: s.length, body: body.text, title: p.item.title, category: p.item.category, pref: prefer, doubtAspect: p.doubt?.aspect, variant,
+      tone: s.tone, length: s.length, body: body.text, title: p.item.title, category: p.item.category, pref: prefer, doubtAspect: p.doubt?.aspect, variant, visitor: p.ins.visitor, offers: p.item.offers,
     });
     if (!msg) continue;
     return {
@@ -78,7 +78,7 @@ function personalise(ctx: CampaignContext, c: CampaignRow, p: UserPlan, pool: Po
       strategy: pool.strategy,
       score: Math.round((body.score - 0.05 * msg.findings.length) * 1000) / 1000,
       compliance: { ok: true, findings: msg.findings },
-      explanation: explain({ prefs: p.prefs, taste: p.ins.taste, doubt: p.doubt, tone: s.tone, toneReason: p.toneReason, strategy: pool.strategy, compliance: msg.findings.length }),
+      explanation: explain({ prefs: p.prefs, taste: p.ins.taste, doubt: p.doubt, item: p.item, requestedItem: true, tone: s.tone, toneReason: p.toneReason, compliance: msg.findings.length }),
     };
   }
   return undefined;

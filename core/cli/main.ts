@@ -33,7 +33,9 @@ export function buildProgram(): Command {
     .name('copydesk')
     .description('Drafts personalized Chinese e-commerce marketing copy (CLI of the Copydesk core).')
     .version(require(require('path').join(require('../util/paths').PROJECT_ROOT, 'package.json')).version)
-    .showHelpAfterError();
+    // A bad option (unknown tone, missing value…) is one line and exit 2, like every other bad input: no usage dump.
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`copydesk: ${str.replace(/^error: /, '').trim()}\n`) });
   for (const load of COMMANDS) load()(program);
   return program;
 }
@@ -44,7 +46,8 @@ export function reportError(e: unknown): void {
     process.stderr.write(`copydesk: ${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof CommanderError) {
-    process.exitCode = e.exitCode;
+    // --help and --version end with 0; every parsing error is bad input: 2.
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else {
     const err = e as Error;
     process.stderr.write(`copydesk: ${err?.message ?? String(e)}\n`);

@@ -109,7 +109,7 @@ export function defaultRules(): ComplianceRules {
   return (cached ??= loadRules());
 }
 
-/** What matching sees: full-width ASCII to half-width, lower case, no spaces or zero-width characters. */
+/** What matching sees: full-width ASCII to half-width, lower case, Chinese digits as Arabic (第一 = 第1 = 第１), no spaces or zero-width characters. */
 export function normalizeForMatch(s: string): string {
   let out = '';
   for (const ch of s) {
@@ -119,10 +119,17 @@ export function normalizeForMatch(s: string): string {
   return out;
 }
 
+/** 〇一二…九 (and 壹 貳… are not used in copy): index = the digit they stand for (〇 at 10 → 0). */
+const HAN_DIGITS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '〇'];
+
 /** One character as matching sees it ('' when it is ignored). */
 export function matchChar(ch: string): string {
   const c = ch.codePointAt(0)!;
   if (/\s/u.test(ch) || c === 0x200b || c === 0x200c || c === 0x200d || c === 0x2060 || c === 0xfeff || c === 0xad) return '';
+  // Dots and middle dots (NO.1, NO·1, ＮＯ．１) are ignored like spaces: NO.1 = NO1.
+  if (c === 0x2e || c === 0xff0e || c === 0xb7 || c === 0x30fb || c === 0x2027) return '';
   if (c >= 0xff01 && c <= 0xff5e) return String.fromCodePoint(c - 0xfee0).toLowerCase();
+  const digit = HAN_DIGITS.indexOf(ch);
+  if (digit > 0) return String(digit % 10);
   return ch.toLowerCase();
 }

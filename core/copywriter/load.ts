@@ -24,6 +24,8 @@ export interface LoadCopywriterOptions {
   pseudonymKey?: string;
   /** Anything else for createCopywriter (templates, rules, rng…). */
   overrides?: Partial<CopywriterDeps>;
+  /** Called once the store is read and before any model loads (the CLI refuses unknown users and items here, in milliseconds). */
+  beforeModels?: (store: Store) => void;
 }
 
 export interface LoadedCopywriter extends Copywriter {
@@ -63,6 +65,7 @@ export async function loadCopywriter(opts: LoadCopywriterOptions = {}): Promise<
   const t0 = process.hrtime.bigint();
   const models = opts.modelsDir ?? modelsDir();
   const [store, storeS] = await timed(() => loadStore(opts.storeDir ?? demoDir()));
+  opts.beforeModels?.(store);
   const [preference, prefS] = await timed(() => loaderOf<PreferencePort>(path.join(__dirname, '..', 'mf'), 'loadPreferenceModel', 'preference')(path.join(models, 'mf'), store));
   const [sentiment, sentS] = await timed(() => loaderOf<SentimentPort>(path.join(__dirname, '..', 'sentiment'), 'loadSentimentModel', 'sentiment')(path.join(models, 'sentiment')));
   const [generator, genS] = await timed(() => loaderOf<GeneratorPort>(path.join(__dirname, '..', 'seq2seq'), 'loadGenerator', 'generator')(path.join(models, 'generator')));

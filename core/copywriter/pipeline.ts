@@ -16,8 +16,9 @@ import { CheckReport, checkText, rewrite } from '../compliance/check';
 import { pseudonymize, snippet } from '../privacy/pseudonym';
 import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteEntry, TasteProfile } from './ports';
 import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LengthBucket, TONES, Tone, UnknownEntityError } from './types';
-import { MessageTemplates, MessageParts, composeMessage, defaultTemplates } from './templates';
+import { MessageTemplates, MessageParts, VisitorKind, composeMessage, defaultTemplates } from './templates';
 import { isNearDuplicate } from './similarity';
+import { phrasingChooser } from './phrasing';
 import { Strategy, chooseStrategies, parseStrategy, strategyId, LENGTHS } from './strategy';
 import { Rng, mathRng } from './random';
 import { formatAttributes } from '../data/attributes';
@@ -29,6 +30,8 @@ export const FALLBACK_STRATEGIES = 2;
 export const TOP_PREFS = 3;
 /** Aspects about the shop rather than the product: a doubt about them applies to any category. */
 export const CROSS_CATEGORY_ASPECTS = ['物流', '客服'];
+/** A negative clause raises a doubt only when the analyzer is at least this sure of it (see models/sentiment/model_card.md). */
+export const DOUBT_MIN_CONFIDENCE = 0.6;
 
 export interface CopywriterDeps {
   store: StorePort;
@@ -54,6 +57,8 @@ export interface Doubt {
   /** Category of the reviewed item. */
   category: string;
   itemId: string;
+  /** The analyzer's confidence in the negative polarity (≥ DOUBT_MIN_CONFIDENCE). */
+  confidence: number;
 }
 
 /** What the pipeline knows about a user (internal: holds the raw id). */
@@ -62,6 +67,8 @@ export interface UserInsight {
   taste: TasteProfile;
   doubts: Doubt[];
   segment: string;
+  /** Who the greeting addresses: has not bought yet, returning, or away for a while. */
+  visitor: VisitorKind;
 }
 
 export interface Copywriter {
@@ -101,25 +108,38 @@ export function preferredValuesOf(taste: TasteProfile, item: CatalogItem, top = 
   return taste.attributes.slice(0, top).filter((e) => values.has(e.value));
 }
 
-const EVENT_VERB: Array<[string, string]> = [['buy', 'bought'], ['cart', 'carted'], ['fav', 'saved'], ['rate', 'rated'], ['click', 'clicked'], ['view', 'viewed']];
+const EVENT_VERB: Array<[string, string]> = [['buy', '买过'], ['cart', '加购过'], ['fav', '收藏过'], ['rate', '评价过'], ['click', '点击过'], ['view', '浏览过']];
+
+/** The tones as marketers read them. */
+export const TONE_LABEL: Record<Tone, string> = { warm: '亲切', excited: '热情', reassuring: '安心', concise: '简洁' };
 
 function evidenceSummary(entries: TasteEntry[]): string {
   for (const [event, verb] of EVENT_VERB) {
     const items = new Set(entries.flatMap((e) => e.evidence.filter((x) => x.event === event).map((x) => x.itemId)));
-    if (items.size > 0) return `${verb} ${items.size} similar`;
+    if (items.size > 0) return `${verb} ${items.size} 件同类`;
   }
-  return 'from similar shoppers';
+  return '相似顾客也喜欢';
 }
 
-export function explain(opts: { prefs: TasteEntry[]; taste: TasteProfile; doubt?: Doubt; tone: Tone; toneReason: 'doubt' | 'bandit' | 'requested'; strategy: string; noEvidence?: boolean; compliance: number }): string {
-  const parts: string[] = [];
-  if (opts.prefs.length > 0) parts.push(`偏好: ${opts.prefs.map((p) => p.value).join(', ')} (${evidenceSummary(opts.prefs)})`);
-  else if (opts.taste.attributes.length > 0) parts.push(`偏好: ${opts.taste.attributes.slice(0, 2).map((p) => p.value).join(', ')} (not on this item)`);
-  else parts.push('偏好: 新用户 (popular picks)');
+/** Why this item: the marketer named it, it has the user's preferred values, it is in their usual category, or the model's pick for a new user. */
+function itemReason(opts: { prefs: TasteEntry[]; taste: TasteProfile; item?: CatalogItem; requested?: boolean }): string {
+  const prefs = opts.prefs.length > 0 ? `含该用户偏好的${opts.prefs.map((p) => p.value).join('、')}（${evidenceSummary(opts.prefs)}）` : '';
+  if (opts.requested) return `选品: 按指定商品${prefs ? `，${prefs}` : ''}`;
+  if (prefs) return `选品: ${prefs}`;
+  const cat = opts.item && opts.taste.categories.find((c) => c.value === opts.item!.category);
+  if (cat) return `选品: 该用户常逛的${cat.value}类（${evidenceSummary([cat])}）`;
+  if (opts.taste.coldStart || opts.taste.attributes.length === 0) return '选品: 新用户，按热门推荐';
+  return '选品: 偏好模型按相似顾客的购买推荐';
+}
+
+/** The one-line explanation a marketer reads: in Chinese, no internal scores or strategy ids (those are in --json). */
+export function explain(opts: { prefs: TasteEntry[]; taste: TasteProfile; item?: CatalogItem; requestedItem?: boolean; doubt?: Doubt; tone: Tone; toneReason: 'doubt' | 'bandit' | 'requested'; noEvidence?: boolean; compliance: number }): string {
+  const parts: string[] = [itemReason({ prefs: opts.prefs, taste: opts.taste, item: opts.item, requested: opts.requestedItem })];
   if (opts.doubt) parts.push(`顾虑: ${opts.doubt.aspect}${opts.noEvidence ? '' : `「${opts.doubt.evidence}」`}`);
-  const why = opts.toneReason === 'doubt' ? `${opts.tone} tone` : opts.toneReason === 'requested' ? `${opts.tone} tone (requested)` : `${opts.tone} tone (learned for segment)`;
-  let line = `${parts.join('; ')} → ${why}; 策略 ${opts.strategy}`;
-  if (opts.compliance > 0) line += `; 合规改写 ${opts.compliance} 处`;
+  const tone = TONE_LABEL[opts.tone];
+  const why = opts.toneReason === 'doubt' ? `${tone}语气（回应顾虑）` : opts.toneReason === 'requested' ? `${tone}语气（按要求）` : `${tone}语气（该人群反馈较好）`;
+  let line = `${parts.join('；')} → ${why}`;
+  if (opts.compliance > 0) line += `；合规改写 ${opts.compliance} 处`;
   return line;
 }
 
@@ -137,8 +157,9 @@ export function rowToDraft(r: DraftRow): Draft {
  * sentiment call over all the users' reviews, so a campaign batch analyses them together) and
  * the bandit segment. Same result per user as one call per user.
  */
-export async function userInsights(deps: Pick<CopywriterDeps, 'store' | 'preference' | 'sentiment'>, userIds: string[]): Promise<UserInsight[]> {
+export async function userInsights(deps: Pick<CopywriterDeps, 'store' | 'preference' | 'sentiment' | 'templates'>, userIds: string[]): Promise<UserInsight[]> {
   const { store, preference, sentiment } = deps;
+  const templates = deps.templates ?? defaultTemplates();
   const reviews = userIds.map((u) => store.reviewsBy(u));
   const flat = reviews.flat();
   const results = flat.length > 0 ? await sentiment.analyze(flat.map((r) => r.text)) : [];
@@ -150,12 +171,22 @@ export async function userInsights(deps: Pick<CopywriterDeps, 'store' | 'prefere
       const res = results[k++];
       const item = store.item(r.itemId);
       for (const a of res.aspects) {
-        if (a.polarity !== 'negative') continue;
-        doubts.push({ aspect: a.aspect, evidence: snippet(a.evidence || r.text), category: item?.category ?? '', itemId: r.itemId });
+        // Only a negative clause the analyzer is sure of: praise is never answered as a complaint.
+        const confidence = a.confidence ?? 1;
+        if (a.polarity !== 'negative' || confidence < DOUBT_MIN_CONFIDENCE) continue;
+        doubts.push({ aspect: a.aspect, evidence: snippet(a.evidence || r.text), category: item?.category ?? '', itemId: r.itemId, confidence });
       }
     }
-    return { userId, taste, doubts, segment: segmentOf(taste, store.segmentOf?.(userId)) };
+    return { userId, taste, doubts, segment: segmentOf(taste, store.segmentOf?.(userId)), visitor: visitorOf(store, templates, userId) };
   });
+}
+
+/** Who the greeting addresses: no purchase yet, returning, or away for `lapsedAfterDays` (on the store's clock). */
+export function visitorOf(store: StorePort, templates: MessageTemplates, userId: string): VisitorKind {
+  const v = store.visitOf?.(userId);
+  const purchases = v?.purchases ?? store.boughtBy(userId).size;
+  if (purchases === 0) return 'first';
+  return v?.daysSinceLastVisit !== undefined && v.daysSinceLastVisit >= templates.lapsedAfterDays ? 'lapsed' : 'returning';
 }
 
 /** A message for one user around a generated copy, compliance-rewritten; undefined when the check withholds it. */
@@ -187,7 +218,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
   async function insight(userId: string): Promise<UserInsight> {
     const cached = insights.get(userId);
     if (cached) return cached;
-    const [out] = await userInsights({ store, preference, sentiment }, [userId]);
+    const [out] = await userInsights({ store, preference, sentiment, templates }, [userId]);
     insights.set(userId, out);
     return out;
   }
@@ -209,6 +240,8 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     doubt?: Doubt;
     toneReason: 'doubt' | 'bandit' | 'requested';
     noEvidence: boolean;
+    /** The marketer named the item (else the preference model picked it). */
+    requestedItem: boolean;
   }
 
   async function plan(req: { userId: string; itemId?: string; tone?: Tone | 'auto'; noEvidence?: boolean }): Promise<Plan & { fixedTone?: Tone }> {
@@ -226,7 +259,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const requested = req.tone !== undefined && req.tone !== 'auto' ? req.tone : undefined;
     const toneReason = requested ? 'requested' : doubt ? 'doubt' : 'bandit';
     const fixedTone = requested ?? (doubt ? 'reassuring' : undefined);
-    return { ins, item, prefs: preferredValuesOf(ins.taste, item), doubt, toneReason, fixedTone, noEvidence: req.noEvidence === true };
+    return { ins, item, prefs: preferredValuesOf(ins.taste, item), doubt, toneReason, fixedTone, noEvidence: req.noEvidence === true, requestedItem: req.itemId !== undefined };
   }
 
   interface Candidate {
@@ -247,6 +280,8 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
     const picked: Candidate[] = [];
     const attrs = formatAttributes(p.item.attributes);
     const prefer = p.prefs.map((e) => e.value);
+    // Phrasings come from the phrasing bandit of the segment (one draw per request), not from the draft's position.
+    const choose = phrasingChooser(db, p.ins.segment, rng);
     for (let si = 0; si < strategies.length && picked.length < want; si++) {
       const s = strategies[si];
       const seed = Math.floor(rng.next() * 2 ** 31);
@@ -257,7 +292,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
         if (picked.length >= want) break;
         const rw = compliantMessage(templates, rules, {
           tone: s.tone, length: s.length, body: g.text, title: p.item.title, category: p.item.category,
-          pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length,
+          pref: prefer, doubtAspect: p.doubt?.aspect, variant: variantBase + picked.length, visitor: p.ins.visitor, offers: p.item.offers, choose,
         });
         if (!rw) continue;
         // Different greetings must not hide the same copy: compare whole messages and the bodies.
@@ -293,7 +328,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
       strategy: strategyId(c.strategy),
       score: Math.round(c.score * 1000) / 1000,
       compliance: { ok: true, findings: c.findings },
-      explanation: explain({ prefs: p.prefs, taste: p.ins.taste, doubt: p.doubt, tone: c.strategy.tone, toneReason: p.toneReason, strategy: strategyId(c.strategy), noEvidence: p.noEvidence, compliance: c.findings.length }),
+      explanation: explain({ prefs: p.prefs, taste: p.ins.taste, item: p.item, requestedItem: p.requestedItem, doubt: p.doubt, tone: c.strategy.tone, toneReason: p.toneReason, noEvidence: p.noEvidence, compliance: c.findings.length }),
     };
   }
 

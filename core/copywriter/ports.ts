@@ -41,6 +41,8 @@ export interface AspectSentiment {
   polarity: 'positive' | 'negative';
   /** The clause of the review that carries it (a short snippet). */
   evidence: string;
+  /** How sure the analyzer is of the polarity, 0–1 (opinion phrase 0.9, general opinion word 0.8, the model: 2·|p − 0.5|). */
+  confidence?: number;
 }
 
 export interface SentimentResult {
@@ -90,6 +92,8 @@ export interface CatalogItem {
   category: string;
   attributes: Array<{ key: string; value: string }>;
   price: number;
+  /** The item's current offers (包邮, 满199减20 …): the message mentions an offer only when there is one. */
+  offers?: string[];
 }
 
 export interface UserReview {
@@ -109,4 +113,6 @@ export interface StorePort {
   boughtBy(userId: string): Set<string>;
   /** The user's marketing segment (users.csv `segment`), when the store has one: the strategy bandit learns per segment. */
   segmentOf?(userId: string): string | undefined;
+  /** Purchases so far and days since the user's last event (on the store's clock: its latest event), for the greeting. */
+  visitOf?(userId: string): { purchases: number; daysSinceLastVisit?: number };
 }

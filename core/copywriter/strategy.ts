@@ -11,6 +11,19 @@ import { Db, immediate, nowIso } from '../store/db';
 import type { AspectFocus } from './ports';
 import { TONES, Tone, LengthBucket } from './types';
 import { Rng, beta, mathRng } from './random';
+import { phrasingSegment, usedPhrasings } from './phrasing';
+import { defaultTemplates } from './templates';
+
+/** The phrasing arms of a stored draft ([] when the templates file cannot be read: the strategy reward still counts). */
+function phrasingArmsOf(db: Db, draftId: string): string[] {
+  const row = db.prepare('SELECT text FROM drafts WHERE id = ?').get(draftId) as { text: string } | undefined;
+  if (!row) return [];
+  try {
+    return usedPhrasings(row.text, defaultTemplates());
+  } catch {
+    return [];
+  }
+}
 
 export const EMPHASES: AspectFocus[] = ['appearance', 'texture', 'function'];
 export const LENGTHS: LengthBucket[] = ['short', 'medium', 'long'];
@@ -96,6 +109,8 @@ export function setDraftReward(db: Db, draftId: string, kind: string, success: n
     const df = failure - (prev?.failure ?? 0);
     if (Math.abs(ds) < 1e-12 && Math.abs(df) < 1e-12) return false;
     addReward(db, d.segment, d.strategy, ds, df);
+    // The same reward for the template lines the draft's text holds (the phrasing bandit).
+    for (const arm of phrasingArmsOf(db, draftId)) addReward(db, phrasingSegment(d.segment), arm, ds, df);
     db.prepare(
       `INSERT INTO bandit_feedback (draft_id, kind, success, failure, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(draft_id, kind) DO UPDATE SET success = excluded.success, failure = excluded.failure, updated_at = excluded.updated_at`,

@@ -37,6 +37,8 @@ export interface StoreItem {
   category: string;
   attributes: Attribute[];
   price: number;
+  /** Current offers (optional `offers` column, `|`-separated: 包邮|满199减20); absent or [] when none. */
+  offers?: string[];
 }
 
 export interface StoreUser {
@@ -126,6 +128,13 @@ const price = (raw: string): number => {
 };
 
 const attributes = (raw: string): Attribute[] => parseAttributes(raw);
+/** Longest offer text accepted (an offer is a short phrase such as 满199减20). */
+const MAX_OFFER_CHARS = 20;
+const offers = (raw: string): string[] => {
+  const list = raw.split('|').map((o) => o.trim()).filter((o) => o !== '');
+  for (const o of list) if (o.length > MAX_OFFER_CHARS) throw new Error(`offer "${o.slice(0, 30)}" is longer than ${MAX_OFFER_CHARS} characters`);
+  return list;
+};
 
 const polarity = (raw: string): Polarity | undefined => {
   const v = raw.trim();
@@ -161,11 +170,14 @@ export function loadItems(file: string, opts: LoadOptions = {}): Loaded<StoreIte
       category: { column: 'category', parse: fields.nonEmpty },
       attributes: { column: 'attributes', parse: attributes },
       price: { column: 'price', parse: price },
+      offers: { column: 'offers', parse: offers, optional: true },
     },
     {
       ...opts,
       check: (row) => {
         if (seen.has(row.item_id)) throw new FieldError('item_id', `item "${row.item_id}" appears twice`);
+        // The generator writes about the 类型 (裙, 裤 …); without it the copy is about nothing ("红色红白红色的红色…").
+        if (!row.attributes.some((a) => a.key === '类型')) throw new FieldError('attributes', 'has no 类型#… pair (the category the copy is about, e.g. 类型#裙)');
         seen.add(row.item_id);
       },
     },
@@ -322,11 +334,22 @@ export function storePort(store: Store): StorePort {
     s.add(e.item_id);
     bought.set(e.user_id, s);
   }
+  // The store's clock is its latest event, so "days since the last visit" is the same on every run.
+  const lastSeen = new Map<string, number>();
+  let clock = 0;
+  for (const e of store.events) {
+    if (e.timestamp > (lastSeen.get(e.user_id) ?? -Infinity)) lastSeen.set(e.user_id, e.timestamp);
+    if (e.timestamp > clock) clock = e.timestamp;
+  }
   return {
     hasUser: (userId) => store.userById.has(userId),
     item: (itemId): CatalogItem | undefined => {
       const it = store.itemById.get(itemId);
-      return it && { itemId: it.item_id, title: it.title, category: it.category, attributes: it.attributes, price: it.price };
+      return it && { itemId: it.item_id, title: it.title, category: it.category, attributes: it.attributes, price: it.price, offers: it.offers ?? [] };
+    },
+    visitOf: (userId) => {
+      const seen = lastSeen.get(userId);
+      return { purchases: bought.get(userId)?.size ?? 0, daysSinceLastVisit: seen === undefined ? undefined : Math.floor((clock - seen) / 86400) };
     },
     reviewsBy: (userId) => reviewsByUser.get(userId) ?? [],
     boughtBy: (userId) => bought.get(userId) ?? new Set(),

@@ -86,3 +86,21 @@ export function generateCatalog(rng: Rng): DemoItem[] {
   }
   return items;
 }
+
+/** Offers a demo item can carry (a shop runs a few at a time, on some items only). */
+export const OFFERS = ['包邮', '满199减20', '第二件半价', '会员享9折', '新客立减10元', '支持7天无理由退换'];
+
+/** Each item's offers: 40 % have none, the others one or two (drawn from their own stream, so the rest of the store is unchanged). */
+export function drawOffers(rng: Rng, items: DemoItem[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const it of items) {
+    if (rng.chance(0.4)) {
+      out.set(it.item_id, []);
+      continue;
+    }
+    const first = rng.pick(OFFERS);
+    const second = rng.chance(0.3) ? rng.pick(OFFERS.filter((o) => o !== first)) : undefined;
+    out.set(it.item_id, second ? [first, second] : [first]);
+  }
+  return out;
+}

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Rng } from './random';
-import { generateCatalog, DemoItem } from './catalog';
+import { generateCatalog, drawOffers, DemoItem } from './catalog';
 import { generateUsers, generateBehaviour, DemoTaste } from './behaviour';
 import { formatAttributes } from '../data/attributes';
 import { formatAspects, STORE_FILES } from '../data/store';
@@ -64,13 +64,15 @@ export function generateDemoStore(options: DemoOptions = {}): Record<string, str
   const catalogRng = root.fork();
   const userRng = root.fork();
   const behaviourRng = root.fork();
+  const offerRng = root.fork();
   const items: DemoItem[] = generateCatalog(catalogRng);
+  const offers = drawOffers(offerRng, items);
   const { users, tastes } = generateUsers(userRng, o.users, items);
   const { events, reviews } = generateBehaviour(behaviourRng, users, tastes, items, { meanViews: o.meanViews, reviewRate: o.reviewRate, tasteShare: o.tasteShare, popularShare: o.popularShare, tasteFocus: o.tasteFocus, searchShare: o.searchShare });
   return {
     [STORE_FILES.items]: toCsv(
-      ['item_id', 'title', 'category', 'attributes', 'price'],
-      items.map((i) => [i.item_id, i.title, i.category, formatAttributes(i.attributes), i.price]),
+      ['item_id', 'title', 'category', 'attributes', 'price', 'offers'],
+      items.map((i) => [i.item_id, i.title, i.category, formatAttributes(i.attributes), i.price, offers.get(i.item_id)!.join('|')]),
     ),
     [STORE_FILES.users]: toCsv(['user_id', 'segment', 'city', 'age_band'], users.map((u) => [u.user_id, u.segment, u.city, u.age_band])),
     [STORE_FILES.events]: toCsv(['user_id', 'item_id', 'event', 'value', 'timestamp'], events.map((e) => [e.user_id, e.item_id, e.event, e.value, e.timestamp])),

@@ -1,12 +1,14 @@
 /**
  * The SentimentPort: per review a label (positive / negative / neutral inside the band),
- * the calibrated probability, and aspect polarities. An aspect's polarity comes from its
- * aspect-specific opinion phrase when the clause has one, otherwise from the classifier
- * on that clause alone.
+ * the calibrated probability, and aspect polarities per clause. An aspect's polarity comes
+ * from the clause's own opinion words when it has any (aspect-specific phrase, else a general
+ * opinion word, else a fault marker; negation flips, contrast words start a new clause),
+ * otherwise from the classifier on that clause alone; each with a confidence.
  */
 import type { AspectSentiment, SentimentPort, SentimentResult } from '../copywriter/ports';
 import { findAspectMentions, AspectMention, Polarity } from './aspects';
 import { labelFor } from './calibrate';
+import { CONTRAST_MARKERS } from './aspects/lexicon';
 import { SentimentClassifier } from './classifier';
 
 /** Bad input to analyze(): empty, not text, or garbled. */
@@ -30,6 +32,11 @@ export function checkReviewText(text: unknown, where = 'text'): string {
   if (readable === 0 || bad / cs.length > 0.2) throw new SentimentInputError(`${where} looks garbled (no readable words: "${t.slice(0, 20)}${t.length > 20 ? '…' : ''}")`);
   return text;
 }
+
+const LEADING_CONTRAST = new RegExp(`^(${[...CONTRAST_MARKERS, '美中不足的是', '唯一的缺点是'].sort((a, b) => b.length - a.length).join('|')})`);
+
+/** Confidence of a polarity read from the clause's own words, by where it came from. */
+export const CUE_CONFIDENCE = { aspect: 0.9, general: 0.8, fault: 0.75 } as const;
 
 /** How aspect polarity is decided: the opinion-phrase lexicon first (then the model), the model only, or the lexicon only. */
 export type AspectPolarityMode = 'hybrid' | 'model' | 'lexicon';
@@ -75,10 +82,11 @@ export class SentimentAnalyzer implements SentimentPort {
    * (客服态度很好 → 0.47): then the whole review's polarity is used when it is clear, and
    * otherwise no polarity is claimed for that mention.
    */
-  private modelPolarity(clauseP: number, reviewP: number): Polarity | undefined {
+  private modelPolarity(clauseP: number, reviewP: number): { polarity: Polarity; confidence: number } | undefined {
     const w = this.neutralHalfWidth;
-    const p = Math.abs(clauseP - 0.5) > w ? clauseP : Math.abs(reviewP - 0.5) > w ? reviewP : undefined;
-    return p === undefined ? undefined : p >= 0.5 ? 'positive' : 'negative';
+    // The review's polarity stands in for the clause's at half the confidence.
+    const [p, weight] = Math.abs(clauseP - 0.5) > w ? [clauseP, 1] : Math.abs(reviewP - 0.5) > w ? [reviewP, 0.5] : [undefined, 0];
+    return p === undefined ? undefined : { polarity: p >= 0.5 ? 'positive' : 'negative', confidence: +(2 * Math.abs(p - 0.5) * weight).toFixed(3) };
   }
 
   private aspectsOf(mentions: AspectMention[], clauseProb: Map<string, number>, reviewP: number): AspectSentiment[] {
@@ -86,13 +94,22 @@ export class SentimentAnalyzer implements SentimentPort {
     const seen = new Set<string>();
     for (const m of mentions) {
       let polarity: Polarity | undefined;
-      if (this.needsModel(m)) polarity = this.modelPolarity(clauseProb.get(m.clause)!, reviewP);
-      else polarity = m.cue;
+      let confidence = 0;
+      if (this.needsModel(m)) {
+        const mp = this.modelPolarity(clauseProb.get(m.clause)!, reviewP);
+        polarity = mp?.polarity;
+        confidence = mp?.confidence ?? 0;
+      } else {
+        polarity = m.cue;
+        confidence = CUE_CONFIDENCE[m.cueSource ?? 'aspect'];
+      }
       if (!polarity) continue;
       const key = `${m.aspect}|${polarity}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ aspect: m.aspect, polarity, evidence: m.clause.length > 40 ? `${m.clause.slice(0, 40)}…` : m.clause });
+      // The evidence quotes the clause without the word that opened it (但是面料硬邦邦的 → 面料硬邦邦的).
+      const clause = m.clause.replace(LEADING_CONTRAST, '') || m.clause;
+      out.push({ aspect: m.aspect, polarity, evidence: clause.length > 40 ? `${clause.slice(0, 40)}…` : clause, confidence });
     }
     return out;
   }

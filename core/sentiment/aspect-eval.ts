@@ -70,3 +70,55 @@ export function evaluateAspects(analyzer: SentimentAnalyzer, rows: AspectGold[])
   }
   return out;
 }
+
+/** Hand-labelled clauses: the praise a reviewer saw read as complaints, negation and contrast (但/不过/就是). */
+export const DEFAULT_CLAUSE_SET = path.join(PROJECT_ROOT, 'core', 'sentiment', 'aspects', 'clause-set.jsonl');
+
+/**
+ * The demo store's own review clauses (core/demo/phrases.ts, from which reviews.csv is
+ * written): each clause with the aspect and polarity it was written for.
+ */
+export function demoClauseRows(): AspectGold[] {
+  // Loaded lazily: the demo generator is not needed to analyse reviews.
+  const { ASPECT_PHRASES } = require('../demo/phrases') as typeof import('../demo/phrases');
+  const out: AspectGold[] = [];
+  for (const [aspect, byPol] of Object.entries(ASPECT_PHRASES)) {
+    for (const pol of ['pos', 'neg'] as const) {
+      for (const t of byPol[pol]) out.push({ text: t.replace(/\{sub\}/g, '连衣裙'), aspects: [{ aspect, polarity: pol === 'pos' ? 'positive' : 'negative' }] });
+    }
+  }
+  return out;
+}
+
+/** The labelled clause set: the hand-labelled clauses plus the demo store's clauses. */
+export function clauseSet(): AspectGold[] {
+  return [...loadAspectSet(DEFAULT_CLAUSE_SET), ...demoClauseRows()];
+}
+
+/**
+ * Precision/recall of "negative aspect" (the doubts the copywriter answers): a predicted
+ * (clause, aspect, negative) with confidence ≥ minConfidence against the gold ones.
+ * `misses` and `false_alarms` list what went wrong, so a reader can check.
+ */
+export function evaluateNegativeAspects(analyzer: SentimentAnalyzer, rows: AspectGold[], minConfidence = 0): { n_clauses: number; n_negative: number; precision: number; recall: number; false_alarms: string[]; misses: string[] } {
+  const res = analyzer.analyzeSync(rows.map((r) => r.text));
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const falseAlarms: string[] = [];
+  const misses: string[] = [];
+  rows.forEach((r, i) => {
+    const gold = new Set(r.aspects.filter((a) => a.polarity === 'negative').map((a) => a.aspect));
+    const pred = new Set(res[i].aspects.filter((a) => a.polarity === 'negative' && (a.confidence ?? 0) >= minConfidence).map((a) => a.aspect));
+    for (const a of pred) if (gold.has(a)) tp++; else { fp++; falseAlarms.push(`${r.text} (${a})`); }
+    for (const a of gold) if (!pred.has(a)) { fn++; misses.push(`${r.text} (${a})`); }
+  });
+  return {
+    n_clauses: rows.length,
+    n_negative: tp + fn,
+    precision: +(tp + fp === 0 ? 1 : tp / (tp + fp)).toFixed(4),
+    recall: +(tp + fn === 0 ? 1 : tp / (tp + fn)).toFixed(4),
+    false_alarms: falseAlarms,
+    misses,
+  };
+}

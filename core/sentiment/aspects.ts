@@ -4,7 +4,7 @@
  * phrase's polarity when one is there (negation flips it). The analyzer gives the
  * remaining mentions the polarity of the classifier on that clause.
  */
-import { ASPECT_LEXICON, NEGATORS } from './aspects/lexicon';
+import { ASPECT_LEXICON, NEGATORS, GENERAL_OPINION, FAULT_MARKERS, CONTRAST_MARKERS, PROCESS_TERMS } from './aspects/lexicon';
 import { normalizeText } from './text';
 
 export type Polarity = 'positive' | 'negative';
@@ -13,12 +13,14 @@ export interface AspectMention {
   aspect: string;
   /** The clause carrying it (evidence). */
   clause: string;
-  /** Polarity from an aspect-specific opinion phrase, if the clause has one. */
+  /** Polarity from the clause's opinion words, if it has any. */
   cue?: Polarity;
+  /** Where the cue came from: an aspect-specific phrase (偏小), a general opinion word (不错), or a fault marker (唯一的缺点是). */
+  cueSource?: 'aspect' | 'general' | 'fault';
 }
 
 const CLAUSE_BREAK = /[，,。.!！?？;；~～…\n\r\t、]+|\s{1,}/;
-const CONTRAST = /(?<=[\p{Script=Han}a-z0-9])(?=但是|不过|可是|只是)|(?<=[\p{Script=Han}])(?=但(?!是))/u;
+const CONTRAST = /(?<=[\p{Script=Han}a-z0-9])(?=但是|不过|可是|只是|就是|唯一的缺点|美中不足)|(?<=[\p{Script=Han}])(?=但(?!是))/u;
 const HAN = /\p{Script=Han}/gu;
 
 /** Cuts a text into clauses at punctuation and before contrast words (但是, 不过…). */
@@ -63,14 +65,46 @@ function hitsOf(clause: string, aspect: string): Hit[] {
   return kept;
 }
 
-function cueOf(clause: string, hits: Hit[]): Polarity | undefined {
+function scoreOf(clause: string, hits: Hit[]): number {
   let score = 0;
   for (const h of hits) {
     if (!h.polarity) continue;
     const s = h.polarity === 'positive' ? 1 : -1;
     score += negatedBefore(clause, h.at) ? -s : s;
   }
-  return score > 0 ? 'positive' : score < 0 ? 'negative' : undefined;
+  return score;
+}
+
+function opensContrast(clause: string): boolean {
+  return CONTRAST_MARKERS.some((m) => clause.startsWith(m)) || FAULT_MARKERS.some((m) => clause.startsWith(m));
+}
+
+/** General opinion words in a clause, longest first, none inside another (不满意 is not 满意). */
+function generalHits(clause: string): Hit[] {
+  const hits: Hit[] = [];
+  for (const [words, polarity] of [[GENERAL_OPINION.positive, 'positive'], [GENERAL_OPINION.negative, 'negative']] as Array<[string[], Polarity]>) {
+    for (const w of words) for (let at = clause.indexOf(w); at >= 0; at = clause.indexOf(w, at + 1)) hits.push({ at, len: w.length, polarity });
+  }
+  // 面料好, 质量很好: a clause that ends on 好 praises what it names.
+  if (clause.endsWith('好')) hits.push({ at: clause.length - 1, len: 1, polarity: 'positive' });
+  hits.sort((a, b) => b.len - a.len || a.at - b.at);
+  const kept: Hit[] = [];
+  for (const h of hits) if (!kept.some((k) => h.at < k.at + k.len && h.at + h.len > k.at)) kept.push(h);
+  return kept;
+}
+
+/**
+ * The clause's polarity: its aspect-specific phrases first (偏小, 回复及时), else its general
+ * opinion words (做工不错, 和详情页说的一样), else a fault marker (唯一的缺点是…); negation flips.
+ */
+function cueOf(clause: string, hits: Hit[]): { cue?: Polarity; cueSource?: AspectMention['cueSource'] } {
+  const pol = (x: number): Polarity | undefined => (x > 0 ? 'positive' : x < 0 ? 'negative' : undefined);
+  const own = pol(scoreOf(clause, hits));
+  if (own) return { cue: own, cueSource: 'aspect' };
+  const general = pol(scoreOf(clause, generalHits(clause)));
+  if (general) return { cue: general, cueSource: 'general' };
+  if (FAULT_MARKERS.some((m) => clause.includes(m))) return { cue: 'negative', cueSource: 'fault' };
+  return {};
 }
 
 /** Han characters of a clause outside the given hits: is there anything besides the aspect word? */
@@ -94,11 +128,15 @@ export function findAspectMentions(text: string): AspectMention[] {
       let clause = clauses[i];
       let hits = first;
       // "尺码嘛，有点偏小": a clause that only names the aspect borrows the next clause.
-      if (restLength(clause, hits) < 2 && !hits.some((h) => h.polarity) && i + 1 < clauses.length) {
+      // Not across a contrast (面料好，唯一的缺点是有点长: the fault is not the 面料's).
+      if (restLength(clause, hits) < 2 && !hits.some((h) => h.polarity) && i + 1 < clauses.length && !opensContrast(clauses[i + 1])) {
         clause = `${clause}，${clauses[i + 1]}`;
         hits = hitsOf(clause, aspect);
       }
-      out.push({ aspect, clause, cue: cueOf(clause, hits) });
+      const cue = cueOf(clause, hits);
+      const termWords = hits.filter((h) => !h.polarity).map((h) => clause.slice(h.at, h.at + h.len));
+      if (!cue.cue && termWords.length > 0 && termWords.every((w) => PROCESS_TERMS.includes(w))) continue;
+      out.push({ aspect, clause, ...cue });
     }
   }
   return out;

@@ -23,10 +23,12 @@ export function register(program: Command): void {
         process.stdout.write('✓ no findings\n');
       } else {
         process.stdout.write(`✗ ${rep.findings.length} finding(s)\n`);
+        // A withheld text says so once, for every finding: no "term replaced" followed by "nothing is left".
+        const what = { replaced: 'term replaced', dropped: 'clause dropped', withheld: 'not rewritable' } as const;
         for (const f of rep.findings) {
-          process.stdout.write(`  「${f.found}」 ${f.category}: ${f.category_description}\n    …${f.context}… → ${f.action === 'replaced' ? 'term replaced' : 'clause dropped'}\n`);
+          process.stdout.write(`  「${f.found}」 ${f.category}: ${f.category_description}\n    …${f.context}… → ${what[f.action]}\n`);
         }
-        process.stdout.write(rep.rewritten === null ? 'rewrite: nothing compliant is left (the draft would be withheld)\n' : `rewrite: ${rep.rewritten}\n`);
+        process.stdout.write(rep.rewritten === null ? 'rewrite: withheld: nothing compliant is left once these are taken out\n' : `rewrite: ${rep.rewritten}\n`);
       }
       if (!rep.ok) process.exitCode = 1;
     });

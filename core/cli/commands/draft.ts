@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../usage-error';
 import type { DraftResult, Tone, LengthBucket } from '../../copywriter/types';
 import { TONES, UnknownEntityError, InvalidRequestError } from '../../copywriter/types';
+import { TONE_LABEL, MAX_DRAFTS } from '../../copywriter/pipeline';
 
 interface DraftOpts {
   user: string;
@@ -16,17 +17,22 @@ interface DraftOpts {
   store?: string;
 }
 
-export function formatDrafts(res: DraftResult, title?: (itemId: string) => string | undefined): string {
+/**
+ * The human-readable drafts, for a marketer: the user id they typed (the pseudonym stays in
+ * --json, the store and Slack), the tone in Chinese, no internal scores or strategy ids.
+ */
+export function formatDrafts(res: DraftResult, title?: (itemId: string) => string | undefined, typedUserId?: string): string {
   const lines: string[] = [];
   const items = [...new Set(res.drafts.map((d) => d.item_id))];
-  lines.push(`Drafts for ${res.user} · item ${items.map((i) => `${i}${title?.(i) ? ` ${title(i)}` : ''}`).join(', ')} · request ${res.request_id}`);
-  if (res.drafts.length === 0) lines.push('  (no compliant draft could be written: try another tone or item)');
+  lines.push(`用户 ${typedUserId ?? res.user} 的草稿 · 商品 ${items.map((i) => `${i}${title?.(i) ? ` ${title(i)}` : ''}`).join('，') || '无'} · 请求 ${res.request_id}`);
+  if (res.drafts.length === 0) lines.push('  （没有能通过合规检查的草稿：换个语气或商品再试）');
   res.drafts.forEach((d, k) => {
-    const comp = d.compliance.findings.length === 0 ? '合规 ✓' : `合规 ✓ (rewrote ${d.compliance.findings.map((f) => f.term).join(', ')})`;
+    const rewrote = [...new Set(d.compliance.findings.map((f) => f.term).filter((t) => t !== ''))];
+    const comp = rewrote.length === 0 ? '合规 ✓' : `合规 ✓（已改写: ${rewrote.join('、')}）`;
     lines.push('');
-    lines.push(`[${k + 1}] ${d.id} · ${d.tone} · ${d.strategy} · score ${d.score.toFixed(3)} · ${comp}`);
+    lines.push(`[${k + 1}] ${d.id} · ${TONE_LABEL[d.tone]}语气 · ${comp}`);
     lines.push(`    ${d.text}`);
-    lines.push(`    why: ${d.explanation}`);
+    lines.push(`    说明: ${d.explanation}`);
   });
   return `${lines.join('\n')}\n`;
 }
@@ -37,8 +43,8 @@ export function register(program: Command): void {
     .description('draft personalised, ad-law compliant copy of an item for a user (demo store + shipped models)')
     .requiredOption('--user <id>', 'user id in the store')
     .option('--item <id>', 'item id (default: the top-ranked item the user has not bought)')
-    .addOption(new Option('--tone <tone>', 'tone').choices(['auto', ...TONES]).default('auto'))
-    .option('--n <count>', 'number of drafts (1-5)', '3')
+    .addOption(new Option('--tone <tone>', `tone: auto (from the user's reviews and the bandit) or ${TONES.join(', ')}`).choices(['auto', ...TONES]).default('auto'))
+    .option('--n <count>', `number of drafts (1-${MAX_DRAFTS})`, '3')
     .addOption(new Option('--length <bucket>', 'copy length').choices(['short', 'medium', 'long']))
     .option('--json', 'print one JSON object')
     .option('--no-evidence', 'leave review snippets out of the explanations')
@@ -46,9 +52,17 @@ export function register(program: Command): void {
     .option('--store <dir>', 'the CSV catalogue folder (items, users, events, reviews; default: the demo store or COPYDESK_STORE)')
     .action(async (opts: DraftOpts) => {
       const n = Number(opts.n);
-      if (!Number.isInteger(n) || n < 1 || n > 5) throw new UsageError(`--n must be an integer from 1 to 5 (got "${opts.n}")`);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_DRAFTS) throw new UsageError(`--n must be an integer from 1 to ${MAX_DRAFTS} (got "${opts.n}")`);
       const { loadCopywriter } = require('../../copywriter/load') as typeof import('../../copywriter/load');
-      const cw = await loadCopywriter({ db: opts.db, storeDir: opts.store });
+      // Unknown user or item: refused as soon as the store is read, before the models load.
+      const cw = await loadCopywriter({
+        db: opts.db,
+        storeDir: opts.store,
+        beforeModels: (store) => {
+          if (!store.userById.has(opts.user)) throw new UsageError(`unknown user "${opts.user}"`);
+          if (opts.item !== undefined && !store.itemById.has(opts.item)) throw new UsageError(`unknown item "${opts.item}"`);
+        },
+      });
       let res: DraftResult;
       try {
         res = await cw.draft({
@@ -62,7 +76,7 @@ export function register(program: Command): void {
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ user: res.user, request_id: res.request_id, drafts: res.drafts })}\n`);
       } else {
-        process.stdout.write(formatDrafts(res, (id) => cw.store.itemById.get(id)?.title));
+        process.stdout.write(formatDrafts(res, (id) => cw.store.itemById.get(id)?.title, opts.user));
       }
     });
 }

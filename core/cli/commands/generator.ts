@@ -10,6 +10,7 @@ import { loadAdvertiseGen } from '../../data/datasets';
 import { describeSkipped } from '../../data/table';
 import * as fs from 'fs';
 import { sharedPath, SHARED } from '../../data/datasets';
+import { Attribute, parseAttributes } from '../../data/attributes';
 
 type Seq2Seq = typeof import('../../seq2seq/index');
 const seq2seq = (): Seq2Seq => require('../../seq2seq/index') as Seq2Seq;
@@ -126,10 +127,10 @@ export function register(program: Command): void {
 
   program
     .command('generate')
-    .description('write marketing copy drafts for an attribute string')
-    .requiredOption('--attrs <attrs>', 'attributes, e.g. "类型#裙*材质#雪纺*风格#清新"')
+    .description('write marketing copy drafts for an attribute string (each one passes the 广告法 check: rewritten or withheld)')
+    .requiredOption('--attrs <attrs>', `attributes, e.g. "类型#裙*材质#雪纺*风格#清新" (类型 required; at most ${MAX_ATTRS_CHARS} characters)`)
     .option('--tone <tone>', 'warm | excited | reassuring | concise', 'warm')
-    .option('--n <n>', 'number of drafts', int('--n'), 3)
+    .option('--n <n>', `number of drafts (1-${MAX_GENERATE_N})`, '3')
     .option('--length <bucket>', 'short | medium | long')
     .option('--aspect <aspect>', 'appearance | texture | function')
     .option('--prefer <values>', 'comma-separated attribute values to emphasise')
@@ -140,14 +141,38 @@ export function register(program: Command): void {
       if (!['warm', 'excited', 'reassuring', 'concise'].includes(o.tone)) throw new UsageError(`--tone must be warm, excited, reassuring or concise (got "${o.tone}")`);
       if (o.length && !['short', 'medium', 'long'].includes(o.length)) throw new UsageError(`--length must be short, medium or long (got "${o.length}")`);
       if (o.aspect && !['appearance', 'texture', 'function'].includes(o.aspect)) throw new UsageError(`--aspect must be appearance, texture or function (got "${o.aspect}")`);
+      const n = Number(o.n);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_GENERATE_N) throw new UsageError(`--n must be an integer from 1 to ${MAX_GENERATE_N} (got "${o.n}")`);
+      if (o.attrs.length > MAX_ATTRS_CHARS) throw new UsageError(`--attrs is ${o.attrs.length} characters long; at most ${MAX_ATTRS_CHARS} are accepted`);
       const s = seq2seq();
       try { s.parseAttrs(o.attrs); } catch (e) { asUsage(e); }
+      checkAttrsArgument(o.attrs);
+      const { rewrite } = require('../../compliance/check') as typeof import('../../compliance/check');
       const g = await s.loadGenerator(o.model).catch(asUsage);
       const t0 = Date.now();
-      const drafts = await g
-        .generate({ attrs: o.attrs, tone: o.tone, n: o.n, length: o.length, aspect: o.aspect, prefer: o.prefer ? String(o.prefer).split(/[,，]/).map((x: string) => x.trim()).filter(Boolean) : undefined, seed: o.seed })
+      const raw = await g
+        .generate({ attrs: o.attrs, tone: o.tone, n, length: o.length, aspect: o.aspect, prefer: o.prefer ? String(o.prefer).split(/[,，]/).map((x: string) => x.trim()).filter(Boolean) : undefined, seed: o.seed })
         .catch(asUsage);
-      if (o.json) process.stdout.write(`${JSON.stringify({ drafts, seconds: (Date.now() - t0) / 1000 })}\n`);
-      else drafts.forEach((d, i) => process.stdout.write(`${i + 1}. ${d.text}\n   (score ${d.score})\n`));
+      // The same 广告法 check as drafts: a violation is rewritten, or the copy withheld (never printed).
+      const checked = raw.map((d) => ({ d, rw: rewrite(d.text) }));
+      const drafts = checked.filter((c) => !c.rw.withheld).map((c) => ({ ...c.d, text: c.rw.text, compliance: { ok: true, findings: c.rw.findings } }));
+      const withheld = checked.length - drafts.length;
+      if (o.json) process.stdout.write(`${JSON.stringify({ drafts, withheld, seconds: (Date.now() - t0) / 1000 })}\n`);
+      else {
+        drafts.forEach((d, i) => process.stdout.write(`${i + 1}. ${d.text}\n   (score ${d.score}${d.compliance.findings.length ? `; 合规改写 ${d.compliance.findings.length} 处` : ''})\n`));
+        if (withheld > 0) process.stdout.write(`(${withheld} draft(s) withheld by the compliance check)\n`);
+      }
     });
+}
+
+/** Longest attribute string `generate` accepts (a 10,000-character one ran 45 s). */
+export const MAX_ATTRS_CHARS = 500;
+export const MAX_GENERATE_N = 10;
+
+/** Refuses, before any model loads, an attribute string that is too long or has no 类型 (the generator needs the category). */
+export function checkAttrsArgument(attrs: string): void {
+  if (attrs.length > MAX_ATTRS_CHARS) throw new UsageError(`--attrs is ${attrs.length} characters long; at most ${MAX_ATTRS_CHARS} are accepted`);
+  let parsed: Attribute[];
+  try { parsed = parseAttributes(attrs); } catch (e) { throw new UsageError(`--attrs: ${(e as Error).message}`); }
+  if (!parsed.some((a) => a.key === '类型')) throw new UsageError('--attrs has no 类型#… pair: the category (类型#裙, 类型#裤 …) decides what the copy is about, so it is required');
 }

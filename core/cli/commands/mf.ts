@@ -11,6 +11,7 @@ import { UsageError } from '../usage-error';
 import { createProgress } from '../../util/progress';
 import { describeSkipped } from '../../data/table';
 import { loadStore } from '../../data/store';
+import { demoDir } from '../../util/paths';
 import { loadInteractions, DataFormat, InteractionData } from '../../mf/data';
 import { trainModel, evalExplicit, evalRanking, evalLeaveLast, relevantSets, epochsFor, TrainOptions } from '../../mf/train';
 import { DEFAULT_WEIGHTS, EventWeights } from '../../mf/implicit';
@@ -152,7 +153,11 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { user: string; model: string; store?: string; top: string; json?: boolean }) => {
       const top = positiveInt('top', o.top)!;
-      const model = loadPreferenceModel(o.model, o.store ? loadStore(o.store, { tastes: false }) : undefined);
+      const store = o.store ? loadStore(o.store, { tastes: false }) : undefined;
+      const model = loadPreferenceModel(o.model, store);
+      // Same rule as `draft`: an id neither the store (--store, or the demo store for the shipped model) nor the model knows is refused, not given a cold-start profile.
+      const lookup = store ?? (path.resolve(o.model) === path.resolve(defaultModelDir()) && fs.existsSync(demoDir()) ? loadStore(demoDir(), { tastes: false }) : undefined);
+      if (!model.isKnownUser(o.user) && !lookup?.userById.has(o.user)) throw new UsageError(`unknown user "${o.user}"`);
       const p = model.tasteProfile(o.user, top);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(p)}\n`);

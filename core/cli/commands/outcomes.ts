@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((opts: { db?: string; json?: boolean }) => {
       const db = openStore(opts.db);
-      const segments = (db.prepare('SELECT DISTINCT segment FROM bandit_arms ORDER BY segment').all() as Array<{ segment: string }>).map((r) => r.segment);
+      const segments = (db.prepare('SELECT DISTINCT segment FROM bandit_arms WHERE segment NOT LIKE \'phrasing:%\' ORDER BY segment').all() as Array<{ segment: string }>).map((r) => r.segment);
       const report = Object.fromEntries(segments.map((s) => [s, strategyReport(db, s)]));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);

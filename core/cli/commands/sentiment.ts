@@ -9,6 +9,9 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { subcommand } from '../group';
 import { UsageError } from '../usage-error';
+
+/** Longest review `copydesk sentiment` takes (reviews are short; a pasted page is a mistake). */
+export const MAX_REVIEW_ARG_CHARS = 2000;
 import { requireFile, loadLabelledTexts } from '../../data/datasets';
 import { workDir } from '../../util/paths';
 
@@ -111,12 +114,13 @@ export function register(program: Command): void {
   program
     .command('sentiment')
     .description('polarity, calibrated probability and aspects of a review')
-    .argument('<text...>', 'the review text')
+    .argument('<text...>', `the review text (at most ${MAX_REVIEW_ARG_CHARS} characters)`)
     .option('--json', 'print one JSON object')
     .option('--model <dir>', 'model folder', defaultSentimentDir())
     .action(async (words: string[], opts: { json?: boolean; model: string }) => {
       const { loadSentimentModel, SentimentInputError, checkReviewText } = require('../../sentiment') as typeof import('../../sentiment');
       const text = words.join(' ');
+      if (text.length > MAX_REVIEW_ARG_CHARS) throw new UsageError(`the review is ${text.length} characters long; at most ${MAX_REVIEW_ARG_CHARS} are accepted`);
       try {
         checkReviewText(text);
       } catch (e) {
