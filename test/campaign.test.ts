@@ -91,7 +91,9 @@ describe('campaigns (embedded: SQLite, in-process)', function () {
       expect(r.item_id).to.equal('SKU-1001');
       expect(r.text.length).to.be.greaterThan(20);
       expect(r.status).to.equal('pending');
-      expect(r.explanation).to.match(/策略 \w+\/\w+\/\w+/);
+      // The marketer's explanation (issue #16): why this item, in Chinese, no strategy ids or English.
+      expect(r.explanation).to.match(/^选品: 按指定商品/);
+      expect(r.explanation).to.not.match(/[A-Za-z]{3,}/);
     }
     // Personalised, not one text for everyone.
     expect(new Set(rows.map((r) => r.text)).size).to.be.greaterThan(c.users * 0.5);
