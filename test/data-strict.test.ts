@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DataError } from '../core/data/errors';
+import { dataError } from './rejection';
 import { fields, isoTimeMs } from '../core/data/table';
 import { loadStore } from '../core/data/store';
 import { importOutcomes } from '../core/copywriter/outcomes';
@@ -18,15 +19,6 @@ const USERS = 'user_id,segment,city\nu-1,学生党,杭州\n';
 const EVENTS = 'user_id,item_id,event,value,timestamp\nu-1,SKU-1,view,1,1788220800\n';
 const REVIEWS = 'user_id,item_id,text,rating,timestamp\nu-1,SKU-1,面料很舒服,5,1788300000\n';
 
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw new Error(`expected a DataError, got ${(e as Error)?.stack ?? String(e)}`);
-  }
-  throw new Error('expected a DataError, nothing was thrown');
-}
 
 describe('data core: strict loaders', () => {
   let tmp: string;

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DataError } from '../core/data/errors';
+import { dataError } from './rejection';
 import { MAX_LINE_BYTES } from '../core/data/table';
 import { parseAttributes, formatAttributes } from '../core/data/attributes';
 import { loadStore, loadItems, loadUsers, loadEvents, loadReviews, loadTastes, parseAspects, describeStoreSkipped, storePort } from '../core/data/store';
@@ -23,16 +24,6 @@ function storeWith(over: Partial<Record<'items' | 'users' | 'events' | 'reviews'
   return dir;
 }
 
-/** The DataError `fn` throws (fails the test when it throws anything else or nothing). */
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw new Error(`expected a DataError, got ${(e as Error)?.stack ?? String(e)}`);
-  }
-  throw new Error('expected a DataError, nothing was thrown');
-}
 
 describe('data core: the store', function () {
   before(() => {
