@@ -1,12 +1,13 @@
 /**
  * The drafts message: a header, then per draft a section (text), a context line
- * (tone · strategy · compliance badge · explanation) and either the four
+ * (tone · compliance badge · explanation; strategy ids stay in the store) and either the four
  * buttons (pending) or who decided and when. Rendered from the store, so every
  * `chat.update` shows the current truth. Respects Block Kit limits.
  */
 import type { types } from '@slack/bolt';
 import { compliance, type DraftRow } from '../store';
 import { LIMITS, escapeMrkdwn, slackDate, truncate } from './text';
+import { TONE_LABEL } from '../../core/copywriter/pipeline';
 
 type KnownBlock = types.KnownBlock;
 
@@ -17,7 +18,6 @@ export const ACTIONS = {
   edit: 'draft_edit',
 } as const;
 
-const TONE_LABEL: Record<string, string> = { warm: '温暖 warm', excited: '兴奋 excited', reassuring: '安心 reassuring', concise: '简洁 concise' };
 
 export interface DraftsHeader {
   /** Slack user who asked. */
@@ -34,6 +34,12 @@ export function complianceBadge(row: DraftRow): string {
   if (c.findings.length === 0) return ':white_check_mark: 广告法 OK';
   const terms = [...new Set(c.findings.map((f) => f.term))].slice(0, 5).join(', ');
   return `:hammer_and_wrench: rewritten for 广告法 (${escapeMrkdwn(terms)})`;
+}
+
+/** The tone as a marketer reads it (亲切语气 …); an unknown stored value is shown escaped. */
+function toneLabel(tone: string): string {
+  const label = (TONE_LABEL as Record<string, string | undefined>)[tone];
+  return label ? `${label}语气` : escapeMrkdwn(tone);
 }
 
 function decisionLine(row: DraftRow): string {
@@ -57,7 +63,7 @@ export function draftBlocks(row: DraftRow, index: number): KnownBlock[] {
   const struck = row.status === 'superseded' || row.status === 'rejected';
   const quoted = struck ? `~${truncate(body, LIMITS.sectionText - head.length - 2)}~` : truncate(body, LIMITS.sectionText - head.length);
   const meta = truncate(
-    `${TONE_LABEL[row.tone] ?? escapeMrkdwn(row.tone)} · strategy \`${escapeMrkdwn(row.strategy)}\` · ${complianceBadge(row)}\n${escapeMrkdwn(row.explanation)}`,
+    `${toneLabel(row.tone)} · ${complianceBadge(row)}\n${escapeMrkdwn(row.explanation)}`,
     LIMITS.contextText,
   );
   const blocks: KnownBlock[] = [
