@@ -7,6 +7,7 @@ import { tf } from '../tf/runtime';
 import { decodeStep, disposeDecode, ModelConfig, prepareDecode, Weights } from './model';
 import { BOS, EOS, CONTROL_TOKENS, SPECIALS } from './vocab';
 import { rng } from './data';
+import { CopyConstraints, END_GRACE } from './constraints';
 
 export interface LoadedModel {
   w: Weights;
@@ -36,6 +37,8 @@ export interface DecodeOptions {
   repeatBigramFactor?: number;
   /** Per previous token: factors for the probability of the tokens that may follow it (e.g. overused bigrams). */
   followBias?: (prev: number) => Map<number, number> | undefined;
+  /** Fault constraints (see constraints.ts): applied last each step; rows may run END_GRACE past maxLen to end a sentence. */
+  constraints?: CopyConstraints;
 }
 
 export interface Hypothesis {
@@ -83,8 +86,21 @@ function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
   if (o.noImmediateRepeat) for (const v of immediateRepeatTokens(ids, o.noImmediateRepeat)) row[v] = 0;
   if (o.bias) for (const [v, f] of o.bias) row[v] *= f;
   if (o.repeatBigramFactor !== undefined && o.repeatBigramFactor !== 1) for (const v of blockedTokens(ids, 2)) row[v] *= o.repeatBigramFactor;
-  const follow = o.followBias && ids.length ? o.followBias(ids[ids.length - 1]) : undefined;
+  const follow = o.followBias ? o.followBias(ids.length ? ids[ids.length - 1] : BOS) : undefined;
   if (follow) for (const [v, f] of follow) row[v] *= f;
+  if (o.constraints) o.constraints.apply(row, ids, o.maxLen ?? 160);
+}
+
+/** Decoding steps: maxLen, plus the grace a constrained row has to finish its sentence. */
+function stepsOf(o: DecodeOptions): number {
+  return (o.maxLen ?? 160) + (o.constraints ? END_GRACE : 0);
+}
+
+/** A row that never ended, cut back to its last full sentence when constrained. */
+function finishRow(h: Hypothesis, o: DecodeOptions): Hypothesis {
+  if (h.finished || !o.constraints) return h;
+  const ids = o.constraints.trimUnfinished(h.ids);
+  return ids.length === h.ids.length ? h : { ids, logp: (h.logp * ids.length) / Math.max(1, h.ids.length), finished: false };
 }
 
 function argmax(row: Float32Array): number {
@@ -144,7 +160,7 @@ export function sampleToken(row: Float32Array, temperature: number, topP: number
  */
 export function sampleRows(m: LoadedModel, src: number[], temps: number[], o: DecodeOptions = {}): Hypothesis[] {
   const N = temps.length;
-  const maxLen = o.maxLen ?? 160;
+  const maxLen = stepsOf(o);
   const rand = rng(o.seed ?? 1);
   const ctx = prepareDecode(m.w, m.cfg, src, N);
   let h = ctx.e.h0.clone();
@@ -174,7 +190,7 @@ export function sampleRows(m: LoadedModel, src: number[], temps: number[], o: De
     h.dispose();
     disposeDecode(ctx);
   }
-  return hyps;
+  return hyps.map((x) => finishRow(x, o));
 }
 
 export function greedy(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hypothesis {
@@ -189,7 +205,7 @@ export function sample(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hy
 export function beamSearch(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hypothesis[] {
   const K = o.beamSize ?? 4;
   const n = Math.min(o.n ?? 1, K);
-  const maxLen = o.maxLen ?? 160;
+  const maxLen = stepsOf(o);
   const alpha = o.lengthPenalty ?? 1;
   const norm = (h: Hypothesis) => h.logp / Math.max(1, h.ids.length + (h.finished ? 1 : 0)) ** alpha;
   const V = m.cfg.vocabSize;
@@ -233,6 +249,6 @@ export function beamSearch(m: LoadedModel, src: number[], o: DecodeOptions = {})
     h.dispose();
     disposeDecode(ctx);
   }
-  const all = [...finished, ...beams];
+  const all = [...finished, ...beams.map((b) => finishRow(b, o))];
   return all.sort((a, c) => norm(c) - norm(a)).slice(0, n);
 }

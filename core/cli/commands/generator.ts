@@ -70,6 +70,21 @@ export function register(program: Command): void {
       process.stderr.write(`done: ${r.state.step} steps, best epoch ${r.state.bestEpoch + 1} (val loss ${r.state.bestVal.toFixed(4)}), ${Math.round(r.state.trainSeconds)} s; model in ${o.out}\n`);
     });
 
+  subcommand(program, 'train', 'generator-lexicon')
+    .description('learn the copy lexicon (per-category garment/body parts, doubled characters) from the training part of AdvertiseGen-style JSONL')
+    .requiredOption('--data <file>', 'training JSONL ({"content","summary"})')
+    .option('--out <dir>', 'model folder the lexicon is written to', path.join(modelsDir(), 'generator'))
+    .option('--split <part>', 'all | train: learn from all of --data or from the training part of its seeded split (as in training)', 'train')
+    .action((o) => {
+      const { learnLexicon, saveLexicon, LEXICON_FILE } = require('../../seq2seq/lexicon') as typeof import('../../seq2seq/lexicon');
+      if (!['all', 'train'].includes(o.split)) throw new UsageError(`--split must be all or train (got "${o.split}")`);
+      const rows = loadAdvertiseGen(o.data).rows;
+      const pairs = o.split === 'train' ? seq2seq().split(rows, 250, 42).train : rows;
+      const lex = learnLexicon(pairs, `${path.basename(o.data)} (${o.split === 'train' ? 'training part of the seeded split, seed 42' : 'all'}: ${pairs.length} copies)`);
+      saveLexicon(o.out, lex);
+      process.stderr.write(`${LEXICON_FILE}: ${Object.keys(lex.allowed).length} categories, ${lex.parts.length} parts, ${lex.doubles.length} doubled characters → ${o.out}\n`);
+    });
+
   subcommand(program, 'eval', 'generator')
     .description('score the generator (or the retrieval peer) on {"content","summary"} JSONL; prints one JSON object')
     .requiredOption('--data <file>', 'evaluation JSONL')
