@@ -59,6 +59,12 @@ export const PHRASE_MEMORY_WINDOW = 2000;
 export const AVOID_EXPONENT = 0.15;
 
 /**
+ * The same for the first character of a draft (how often remembered drafts opened with it): the model
+ * opens most copy with 这款, so openings are steered harder than the phrasing inside.
+ */
+export const OPENING_AVOID_EXPONENT = 0.15;
+
+/**
  * Drafts: a token that would repeat a bigram already in the same draft has its probability × this
  * (the model likes to say 简约 four times; human copy repeats 5 % of its bigrams, drafts did 16 %).
  */
@@ -186,13 +192,13 @@ export class Seq2SeqGenerator implements GeneratorPort {
     opts: {
       samples?: number; temperature?: number; temperatures?: readonly number[]; beam?: number; seed?: number; exemplars?: number; sources?: number; decode?: DecodeOptions;
       /** decode away from the phrasing in this memory (see AVOID_EXPONENT) */
-      memory?: PhraseMemory; avoidExponent?: number;
+      memory?: PhraseMemory; avoidExponent?: number; openingExponent?: number;
       /** false: decode without the fault constraints (for measuring them) */
       constrain?: boolean;
     } = {},
   ): Candidate[] {
     const srcs = this.sources(attrs, c, opts.sources ?? 1);
-    const followBias = opts.memory ? this.avoidBias(opts.memory, opts.avoidExponent ?? AVOID_EXPONENT) : undefined;
+    const followBias = opts.memory ? this.avoidBias(opts.memory, opts.avoidExponent ?? AVOID_EXPONENT, opts.openingExponent ?? OPENING_AVOID_EXPONENT) : undefined;
     const constraints = opts.constrain === false ? {} : { constraints: this.constraintsFor(attrs) };
     const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, repeatBigramFactor: REPEAT_BIGRAM_FACTOR, ...(followBias ? { followBias } : {}), ...constraints, ...opts.decode }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: withoutPlaceholders(this.vocab.decode(h.ids)), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
@@ -212,8 +218,8 @@ export class Seq2SeqGenerator implements GeneratorPort {
    * A decoding bias from a phrase memory: after token `prev`, each token that followed it `c` times in
    * the remembered drafts is weighted (1 + c)^−exponent. Undefined when off or the memory is empty.
    */
-  avoidBias(memory: PhraseMemory, exponent: number): DecodeOptions['followBias'] {
-    if (!(exponent > 0) || memory.size === 0) return undefined;
+  avoidBias(memory: PhraseMemory, exponent: number, openingExponent = exponent): DecodeOptions['followBias'] {
+    if (!(exponent > 0 || openingExponent > 0) || memory.size === 0) return undefined;
     const cache = new Map<number, Map<number, number> | undefined>();
     return (prev) => {
       if (cache.has(prev)) return cache.get(prev);
@@ -223,7 +229,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
         f = new Map();
         for (const [ch, count] of seen) {
           const id = this.vocab.index.get(ch);
-          if (id !== undefined) f.set(id, Math.pow(1 + count, -exponent));
+          if (id !== undefined) f.set(id, Math.pow(1 + count, -(prev === BOS ? openingExponent : exponent)));
         }
       }
       cache.set(prev, f);
