@@ -59,6 +59,17 @@ describe('selection: phrase memory', () => {
     expect([...(m.followers('黑') ?? [])]).to.deep.equal([['裙', 1]]);
   });
 
+  it('counts the first character of each draft (openings), and forgets it with the draft', () => {
+    const m = new PhraseMemory(2);
+    expect(m.followers(PhraseMemory.START)).to.equal(undefined);
+    m.remember('这款裙子。');
+    m.remember('这款裤子。');
+    expect(m.followers(PhraseMemory.START)?.get('这')).to.equal(2);
+    m.remember('一款上衣。');
+    expect(m.followers(PhraseMemory.START)?.get('这')).to.equal(1);
+    expect(m.followers(PhraseMemory.START)?.get('一')).to.equal(1);
+  });
+
   it('refuses a window that is not a positive integer', () => {
     expect(() => new PhraseMemory(0)).to.throw(/window must be a positive integer \(got 0\)/);
     expect(() => new PhraseMemory(1.5)).to.throw(/got 1.5/);
@@ -81,6 +92,16 @@ describe('selection: reranking with consensus and memory (shipped generator)', f
     const cands = [...group.map((t) => cand(t, -1.0)), cand(outlier, -0.4)];
     expect(g.rerank(attrs, c, cands, 1, { ...DEFAULT_RERANK, consensus: 0 })[0].text).to.equal(outlier);
     expect(group).to.include(g.rerank(attrs, c, cands, 1)[0].text);
+  });
+
+  it('a candidate with a fault never beats a clean one, however likely and agreed on', () => {
+    const c = g.controlsFor(attrs, { tone: 'warm' });
+    const repeat = '这款白色雪纺裙，白色雪纺面料，白色雪纺的清新。';
+    const midSentence = '这款白色雪纺裙，清新飘逸，温柔又甜美的';
+    const clean = '白色雪纺裙子清新飘逸。';
+    const cands = [cand(repeat, -0.2), cand(repeat + '。', -0.2), cand(midSentence, -0.2), cand('这款白色雪纺裙，清新飘逸，温柔又甜美、', -0.2), cand(clean, -3)];
+    expect(g.rerank(attrs, c, cands, 1)[0].text).to.equal(clean);
+    expect(g.rerank(attrs, c, cands, 1, { ...DEFAULT_RERANK, fault: 0 })[0].text).to.not.equal(clean);
   });
 
   it('the memory steers the pick away from phrasing earlier drafts used, and remembers each pick', () => {

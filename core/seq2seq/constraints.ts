@@ -60,6 +60,18 @@ interface RowState {
   exhausted: Map<number, number>;
 }
 
+/** Which rules apply (all by default; switched off one at a time to measure what each costs). */
+export interface ConstraintRules {
+  repeat: boolean;
+  lookahead: boolean;
+  doubles: boolean;
+  latin: boolean;
+  parts: boolean;
+  ending: boolean;
+}
+
+export const ALL_RULES: ConstraintRules = { repeat: true, lookahead: true, doubles: true, latin: true, parts: true, ending: true };
+
 export class CopyConstraints {
   private readonly cls: TokenClasses;
   private readonly doubles: Set<number>;
@@ -73,7 +85,10 @@ export class CopyConstraints {
   /** token → share of its usual followers that are always blocked after it (foreign parts, undoubled characters) */
   private readonly staticBlocked = new Map<number, number>();
 
-  constructor(readonly vocab: CharVocab, readonly attrs: Attribute[], lexicon?: CopyLexicon) {
+  private readonly on: ConstraintRules;
+
+  constructor(readonly vocab: CharVocab, readonly attrs: Attribute[], lexicon?: CopyLexicon, rules: Partial<ConstraintRules> = {}) {
+    this.on = { ...ALL_RULES, ...rules };
     this.cls = classesOf(vocab);
     this.values = attrs.map((a) => a.value);
     const doubles = new Set(lexicon?.doubles ?? []);
@@ -98,8 +113,9 @@ export class CopyConstraints {
       const share = this.follow.get(a)?.get(b);
       if (share) this.staticBlocked.set(a, (this.staticBlocked.get(a) ?? 0) + share);
     };
-    for (const p of this.parts) if (p.length === 2) block(p[0], p[1]);
-    for (const a of this.follow.keys()) if (!this.doubles.has(a)) block(a, a);
+    if (this.on.parts) for (const p of this.parts) if (p.length === 2) block(p[0], p[1]);
+    if (this.on.doubles) for (const a of this.follow.keys()) if (!this.doubles.has(a)) block(a, a);
+    if (!this.on.lookahead) this.follow.clear(), this.staticBlocked.clear();
   }
 
   private state(ids: number[]): RowState {
@@ -128,30 +144,45 @@ export class CopyConstraints {
     const L = ids.length;
     const last = L ? ids[L - 1] : -1;
     for (const v of cls.syntax) row[v] = 0;
+    const on = this.on;
     // ending
-    if (L === 0 || !cls.end[last]) row[EOS] = 0;
-    else if (L >= maxLen) {
+    if (on.ending) {
+      if (L === 0 || !cls.end[last]) row[EOS] = 0;
+      else if (L >= maxLen) {
+        row.fill(0);
+        row[EOS] = 1;
+        return;
+      }
+      if (L >= maxLen) for (const v of cls.endIds) row[v] *= END_BOOST;
+    } else if (L >= maxLen) {
       row.fill(0);
       row[EOS] = 1;
       return;
     }
-    if (L >= maxLen) for (const v of cls.endIds) row[v] *= END_BOOST;
     // repetition
     const st = this.state(ids);
     // one step ahead: a character is weighted by the share of its usual continuations still open after it
-    for (const [a, share] of st.exhausted) row[a] *= Math.max(0, 1 - share - (this.staticBlocked.get(a) ?? 0));
-    for (const [a, share] of this.staticBlocked) if (!st.exhausted.has(a)) row[a] *= Math.max(0, 1 - share);
+    if (on.repeat) for (const [a, share] of st.exhausted) row[a] *= Math.max(0, 1 - share - (this.staticBlocked.get(a) ?? 0));
+    for (const [a, share] of this.staticBlocked) if (!on.repeat || !st.exhausted.has(a)) row[a] *= Math.max(0, 1 - share);
     if (L && cls.cjk[last]) {
       const f = st.follow.get(last);
-      if (f) for (const [b, n] of f) if (n >= 2) row[b] = 0;
-      if (!this.doubles.has(last)) row[last] = 0;
+      if (f && on.repeat) for (const [b, n] of f) if (n >= 2) row[b] = 0;
+      if (on.doubles && !this.doubles.has(last)) row[last] = 0;
     }
-    if (L >= 2 && ids[L - 2] === last) row[last] = 0;
-    if (L >= 2 && cls.cjk[last]) {
+    if (on.doubles && L >= 2 && ids[L - 2] === last) row[last] = 0;
+    if (on.doubles && L >= 2 && cls.cjk[last]) {
       const a = this.vocab.tokens[ids[L - 2]], b = this.vocab.tokens[last];
       if (this.values.some((v) => v.includes(a + b)) && !this.values.some((v) => v.includes(a + b + a))) row[ids[L - 2]] = 0;
     }
     // Latin
+    if (on.latin) this.applyLatin(row, ids);
+    // foreign parts
+    if (on.parts) this.applyParts(row, ids);
+  }
+
+  private applyLatin(row: Float32Array, ids: number[]): void {
+    const { cls } = this;
+    const L = ids.length;
     let run = '';
     for (let i = L - 1; i >= 0 && cls.latin[ids[i]]; i--) run = this.vocab.tokens[ids[i]].toLowerCase() + run;
     for (const v of cls.latinIds) {
@@ -161,7 +192,10 @@ export class CopyConstraints {
     if (run && !this.latinTokens.includes(run)) {
       for (let v = 0; v < row.length; v++) if (!cls.latin[v]) row[v] = 0;
     }
-    // foreign parts
+  }
+
+  private applyParts(row: Float32Array, ids: number[]): void {
+    const L = ids.length;
     for (const p of this.parts) {
       const k = p.length - 1;
       if (k > L) continue;

@@ -14,7 +14,7 @@ import { beamSearch, DecodeOptions, Hypothesis, LoadedModel, sampleRows } from '
 import { loadWeights } from './persist';
 import { CharVocab } from './vocab';
 import { charBigramSet, copyFaults, faultKinds } from './metrics';
-import { CopyConstraints } from './constraints';
+import { ConstraintRules, CopyConstraints } from './constraints';
 import { CopyLexicon, loadLexicon } from './lexicon';
 import { BOS } from './vocab';
 import { RetrievalIndex } from './retrieval';
@@ -169,8 +169,8 @@ export class Seq2SeqGenerator implements GeneratorPort {
   }
 
   /** The fault constraints for decoding copy for these attributes (see constraints.ts). */
-  constraintsFor(attrs: Attribute[]): CopyConstraints {
-    return new CopyConstraints(this.vocab, attrs, this.lexicon);
+  constraintsFor(attrs: Attribute[], rules: Partial<ConstraintRules> = {}): CopyConstraints {
+    return new CopyConstraints(this.vocab, attrs, this.lexicon, rules);
   }
 
   /** Greedy or beam output for evaluation (one text per input; with exemplars, from the nearest one). */
@@ -193,13 +193,13 @@ export class Seq2SeqGenerator implements GeneratorPort {
       samples?: number; temperature?: number; temperatures?: readonly number[]; beam?: number; seed?: number; exemplars?: number; sources?: number; decode?: DecodeOptions;
       /** decode away from the phrasing in this memory (see AVOID_EXPONENT) */
       memory?: PhraseMemory; avoidExponent?: number; openingExponent?: number;
-      /** false: decode without the fault constraints (for measuring them) */
-      constrain?: boolean;
+      /** false: decode without the fault constraints (for measuring them); `rules` switches single ones off */
+      constrain?: boolean; rules?: Partial<ConstraintRules>;
     } = {},
   ): Candidate[] {
     const srcs = this.sources(attrs, c, opts.sources ?? 1);
     const followBias = opts.memory ? this.avoidBias(opts.memory, opts.avoidExponent ?? AVOID_EXPONENT, opts.openingExponent ?? OPENING_AVOID_EXPONENT) : undefined;
-    const constraints = opts.constrain === false ? {} : { constraints: this.constraintsFor(attrs) };
+    const constraints = opts.constrain === false ? {} : { constraints: this.constraintsFor(attrs, opts.rules) };
     const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, repeatBigramFactor: REPEAT_BIGRAM_FACTOR, ...(followBias ? { followBias } : {}), ...constraints, ...opts.decode }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: withoutPlaceholders(this.vocab.decode(h.ids)), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
     const temps = [0, ...(opts.temperatures ?? new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8))];
