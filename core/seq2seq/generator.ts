@@ -62,7 +62,7 @@ export const AVOID_EXPONENT = 0.15;
  * The same for the first character of a draft (how often remembered drafts opened with it): the model
  * opens most copy with 这款, so openings are steered harder than the phrasing inside.
  */
-export const OPENING_AVOID_EXPONENT = 0.15;
+export const OPENING_AVOID_EXPONENT = 0.5;
 
 /**
  * Drafts: a token that would repeat a bigram already in the same draft has its probability × this

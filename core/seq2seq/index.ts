@@ -1,5 +1,5 @@
 /** The copy generator: char GRU encoder–decoder with attention and copy, decoding, reranking, metrics. */
-export { loadGenerator, defaultGeneratorDir, Seq2SeqGenerator, DEFAULT_RERANK, DRAFT_TEMPERATURES, AVOID_EXPONENT, REPEAT_BIGRAM_FACTOR, UsageProblem } from './generator';
+export { loadGenerator, defaultGeneratorDir, Seq2SeqGenerator, DEFAULT_RERANK, DRAFT_TEMPERATURES, AVOID_EXPONENT, OPENING_AVOID_EXPONENT, REPEAT_BIGRAM_FACTOR, UsageProblem } from './generator';
 export { consensusScores, PhraseMemory } from './selection';
 export type { Candidate, RerankWeights } from './generator';
 export { parseAttrs, AttributeError, AttributeTable, attrCoverage } from './attrs';

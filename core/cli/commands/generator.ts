@@ -139,7 +139,7 @@ export function register(program: Command): void {
       if (o.predictionsOut) fs.writeFileSync(o.predictionsOut, outputs.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
       if (o.sheet) await writeSheet(o.sheet, o.sheetSize, pairs, outputs, mode, report, generator, lexicon);
       // rerank/hybrid choose with one phrase memory over the input, in order (see models/generator/model_card.md)
-      const selection = mode === 'rerank' || mode === 'hybrid' ? { selection: { consensus: s.DEFAULT_RERANK.consensus, novelty: s.DEFAULT_RERANK.novelty, steer: s.AVOID_EXPONENT, repeat: s.REPEAT_BIGRAM_FACTOR, memory: 'one over the input, in order' } } : {};
+      const selection = mode === 'rerank' || mode === 'hybrid' ? { selection: { consensus: s.DEFAULT_RERANK.consensus, novelty: s.DEFAULT_RERANK.novelty, steer: s.AVOID_EXPONENT, steer_opening: s.OPENING_AVOID_EXPONENT, fault: s.DEFAULT_RERANK.fault, constraints: 'on', repeat: s.REPEAT_BIGRAM_FACTOR, memory: 'one over the input, in order' } } : {};
       const out = { ...report, decode: mode, ...selection, data: o.data, split: o.split ?? 'all' };
       process.stdout.write(`${JSON.stringify(out, null, o.json ? 0 : 2)}\n`);
     });
