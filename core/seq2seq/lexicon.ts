@@ -21,7 +21,7 @@ import { categoryOf, PartLexicon, words } from './metrics';
 
 /** The parts checked (hand-kept list of garment parts and the body areas copy praises). */
 export const PARTS: readonly string[] = [
-  '袖', '袖口', '领口', '衣领', '领子', '领部', '裤腿', '裤脚', '裤管', '裤腰', '裤裆', '裆', '裙摆', '裙身', '下摆', '衣摆', '衣身',
+  '袖', '袖口', '领口', '衣领', '领子', '领部', '裤腿', '裤脚', '裤管', '裤腰', '裤裆', '裆', '裙摆', '裙身', '下摆', '衣摆', '衣身', '衣袖', '衣襟', '前襟', '门襟',
   '腰头', '肩部', '肩线', '连帽', '帽子', '颈部', '脖颈', '锁骨', '手臂', '胳膊', '腿部', '小腿', '大腿', '脚踝', '臀部', '后背',
 ];
 
