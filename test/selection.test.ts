@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { consensusScores, PhraseMemory } from '../core/seq2seq/selection';
 import { loadGenerator, Seq2SeqGenerator, Candidate, DEFAULT_RERANK } from '../core/seq2seq/generator';
 import { parseAttrs } from '../core/seq2seq/attrs';
-import { charBleu, charBigrams } from '../core/seq2seq/metrics';
+import { charBleu, charBigrams, copyFaults, faultKinds } from '../core/seq2seq/metrics';
 
 describe('selection: consensus scores', () => {
   it('ranks the phrasing most candidates share first and the outlier last', () => {
@@ -102,6 +102,26 @@ describe('selection: reranking with consensus and memory (shipped generator)', f
     const cands = [cand(repeat, -0.2), cand(repeat + '。', -0.2), cand(midSentence, -0.2), cand('这款白色雪纺裙，清新飘逸，温柔又甜美、', -0.2), cand(clean, -3)];
     expect(g.rerank(attrs, c, cands, 1)[0].text).to.equal(clean);
     expect(g.rerank(attrs, c, cands, 1, { ...DEFAULT_RERANK, fault: 0 })[0].text).to.not.equal(clean);
+  });
+
+  it('every constrained candidate (before reranking) is free of the faults; unconstrained ones are not', () => {
+    const cjkBigramMax = (t: string) => {
+      const counts = new Map<string, number>();
+      for (const b of charBigrams(t)) if (/^[\u4e00-\u9fff]{2}$/.test(b)) counts.set(b, (counts.get(b) ?? 0) + 1);
+      return Math.max(0, ...counts.values());
+    };
+    let unconstrainedFaults = 0;
+    for (const a of ['类型#裤*风格#通勤*裤型#阔腿裤', '类型#上衣*领型#polo领*风格#简约', '类型#鞋*鞋型#马丁靴*风格#复古']) {
+      const at = parseAttrs(a);
+      const c = g.controlsFor(at, { tone: 'warm' });
+      for (const x of g.candidates(at, c, { samples: 6, seed: 2 })) {
+        expect(faultKinds(copyFaults(x.text, at, g.lexicon)), x.text).to.equal(0);
+        expect(cjkBigramMax(x.text), x.text).to.be.at.most(2);
+        expect('。！？～~!?…').to.include(Array.from(x.text).pop()!);
+      }
+      for (const x of g.candidates(at, c, { samples: 6, seed: 2, constrain: false })) unconstrainedFaults += faultKinds(copyFaults(x.text, at, g.lexicon)) ? 1 : 0;
+    }
+    expect(unconstrainedFaults).to.be.greaterThan(0);
   });
 
   it('the memory steers the pick away from phrasing earlier drafts used, and remembers each pick', () => {

@@ -6,7 +6,7 @@
  *    doubles it inside a word (飘飘, 美美; not 裤裤 or 青青, see lexicon.ts); no attribute value restarted
  *    after two of its characters (七分七…);
  *  - Latin letters only while copying a Latin token of the attribute values (v领, polo), and such a token
- *    is finished before anything else follows;
+ *    is finished before anything else follows (one of 4+ letters is written once: 4-grams do not repeat);
  *  - no garment or body part foreign to the item's category (the learnt part lexicon);
  *  - the copy ends only after a sentence end (。！？～…); past the length target the next sentence end
  *    finishes it, and a row still unfinished when decoding stops is cut back to its last full sentence.
@@ -185,9 +185,15 @@ export class CopyConstraints {
     const L = ids.length;
     let run = '';
     for (let i = L - 1; i >= 0 && cls.latin[ids[i]]; i--) run = this.vocab.tokens[ids[i]].toLowerCase() + run;
+    // a token of 4+ letters already written cannot be written again (no 4-gram repeats): it is not started
+    let open = this.latinTokens;
+    if (!run) {
+      const written = ids.map((i) => this.vocab.tokens[i] ?? '').join('').toLowerCase();
+      open = open.filter((t) => t.length < 4 || !written.includes(t));
+    }
     for (const v of cls.latinIds) {
       const next = run + this.vocab.tokens[v].toLowerCase();
-      if (!this.latinTokens.some((t) => t.startsWith(next))) row[v] = 0;
+      if (!open.some((t) => t.startsWith(next))) row[v] = 0;
     }
     if (run && !this.latinTokens.includes(run)) {
       for (let v = 0; v < row.length; v++) if (!cls.latin[v]) row[v] = 0;
