@@ -1,7 +1,7 @@
-/** BLEU parity with NLTK (sentence_bleu, SmoothingFunction().method3) on fixed character-level examples. */
+/** BLEU parity with NLTK (sentence_bleu with SmoothingFunction().method3, and corpus_bleu) on fixed character-level examples. */
 import { expect } from 'chai';
 import { spawnSync } from 'child_process';
-import { sentenceBleu, charBleu, rougeN, rougeL, distinct2, lcsLength } from '../core/seq2seq/metrics';
+import { sentenceBleu, charBleu, corpusBleu, rougeN, rougeL, distinct2, lcsLength } from '../core/seq2seq/metrics';
 
 const CASES: Array<[string, string]> = [
   ['这款连衣裙采用雪纺面料，轻盈飘逸，清新的风格让你气质满满。', '这款雪纺连衣裙轻盈飘逸，清新风格，穿上气质满满。'],
@@ -47,6 +47,49 @@ describe('BLEU (NLTK parity)', () => {
   it('works on token lists too', () => {
     expect(sentenceBleu(['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'])).to.be.closeTo(1, 1e-12);
     expect(sentenceBleu(['a', 'b'], [])).to.equal(0);
+  });
+});
+
+/** NLTK corpus_bleu (default: no smoothing) over whole corpora of character lists: [all cases, a subset, one perfect pair, no match]. */
+const CORPORA: Array<Array<[string, string]>> = [
+  CASES.filter(([, h]) => h.length > 0),
+  CASES.slice(0, 3),
+  [CASES[2]],
+  [['简约的条纹衬衫', '红色']],
+  CASES.slice(6, 9),
+];
+
+function nltkCorpus(): number[] | undefined {
+  const py = `
+import json, sys, warnings
+warnings.simplefilter('ignore')
+from nltk.translate.bleu_score import corpus_bleu
+corpora = json.load(sys.stdin)
+print(json.dumps([float(corpus_bleu([[list(r)] for r, h in c], [list(h) for r, h in c])) for c in corpora]))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(CORPORA), encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  return JSON.parse(r.stdout) as number[];
+}
+
+describe('corpus BLEU (NLTK parity)', () => {
+  it('matches nltk corpus_bleu (no smoothing) on fixed character-level corpora', function () {
+    const expected = nltkCorpus();
+    if (!expected) {
+      if (process.env.CI) throw new Error('python3-nltk is required in CI (apt-get install -y python3-nltk)');
+      this.skip();
+    }
+    const ours = CORPORA.map((c) => corpusBleu(c.map(([r]) => Array.from(r)), c.map(([, h]) => Array.from(h))));
+    for (let i = 0; i < CORPORA.length; i++) expect(ours[i], `corpus ${i}`).to.be.closeTo(expected![i], 1e-9);
+    // perfect, zero and in-between corpora are all covered, and corpus BLEU is not the mean of the sentence scores
+    expect(expected![2]).to.be.closeTo(1, 1e-12);
+    expect(expected![3]).to.equal(0);
+    const mean = CORPORA[0].reduce((a, [r, h]) => a + charBleu(r, h), 0) / CORPORA[0].length;
+    expect(Math.abs(ours[0] - mean)).to.be.greaterThan(1e-3);
+  });
+
+  it('refuses corpora of different sizes', () => {
+    expect(() => corpusBleu([['a']], [])).to.throw(/1 references for 0 hypotheses/);
   });
 });
 

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { consensusScores, PhraseMemory } from '../core/seq2seq/selection';
 import { loadGenerator, Seq2SeqGenerator, Candidate, DEFAULT_RERANK } from '../core/seq2seq/generator';
 import { parseAttrs } from '../core/seq2seq/attrs';
-import { charBleu, charBigrams } from '../core/seq2seq/metrics';
+import { charBleu, charBigrams, copyFaults, faultKinds } from '../core/seq2seq/metrics';
 
 describe('selection: consensus scores', () => {
   it('ranks the phrasing most candidates share first and the outlier last', () => {
@@ -59,6 +59,17 @@ describe('selection: phrase memory', () => {
     expect([...(m.followers('黑') ?? [])]).to.deep.equal([['裙', 1]]);
   });
 
+  it('counts the first character of each draft (openings), and forgets it with the draft', () => {
+    const m = new PhraseMemory(2);
+    expect(m.followers(PhraseMemory.START)).to.equal(undefined);
+    m.remember('这款裙子。');
+    m.remember('这款裤子。');
+    expect(m.followers(PhraseMemory.START)?.get('这')).to.equal(2);
+    m.remember('一款上衣。');
+    expect(m.followers(PhraseMemory.START)?.get('这')).to.equal(1);
+    expect(m.followers(PhraseMemory.START)?.get('一')).to.equal(1);
+  });
+
   it('refuses a window that is not a positive integer', () => {
     expect(() => new PhraseMemory(0)).to.throw(/window must be a positive integer \(got 0\)/);
     expect(() => new PhraseMemory(1.5)).to.throw(/got 1.5/);
@@ -81,6 +92,36 @@ describe('selection: reranking with consensus and memory (shipped generator)', f
     const cands = [...group.map((t) => cand(t, -1.0)), cand(outlier, -0.4)];
     expect(g.rerank(attrs, c, cands, 1, { ...DEFAULT_RERANK, consensus: 0 })[0].text).to.equal(outlier);
     expect(group).to.include(g.rerank(attrs, c, cands, 1)[0].text);
+  });
+
+  it('a candidate with a fault never beats a clean one, however likely and agreed on', () => {
+    const c = g.controlsFor(attrs, { tone: 'warm' });
+    const repeat = '这款白色雪纺裙，白色雪纺面料，白色雪纺的清新。';
+    const midSentence = '这款白色雪纺裙，清新飘逸，温柔又甜美的';
+    const clean = '白色雪纺裙子清新飘逸。';
+    const cands = [cand(repeat, -0.2), cand(repeat + '。', -0.2), cand(midSentence, -0.2), cand('这款白色雪纺裙，清新飘逸，温柔又甜美、', -0.2), cand(clean, -3)];
+    expect(g.rerank(attrs, c, cands, 1)[0].text).to.equal(clean);
+    expect(g.rerank(attrs, c, cands, 1, { ...DEFAULT_RERANK, fault: 0 })[0].text).to.not.equal(clean);
+  });
+
+  it('every constrained candidate (before reranking) is free of the faults; unconstrained ones are not', () => {
+    const cjkBigramMax = (t: string) => {
+      const counts = new Map<string, number>();
+      for (const b of charBigrams(t)) if (/^[\u4e00-\u9fff]{2}$/.test(b)) counts.set(b, (counts.get(b) ?? 0) + 1);
+      return Math.max(0, ...counts.values());
+    };
+    let unconstrainedFaults = 0;
+    for (const a of ['类型#裤*风格#通勤*裤型#阔腿裤', '类型#上衣*领型#polo领*风格#简约', '类型#鞋*鞋型#马丁靴*风格#复古']) {
+      const at = parseAttrs(a);
+      const c = g.controlsFor(at, { tone: 'warm' });
+      for (const x of g.candidates(at, c, { samples: 6, seed: 2 })) {
+        expect(faultKinds(copyFaults(x.text, at, g.lexicon)), x.text).to.equal(0);
+        expect(cjkBigramMax(x.text), x.text).to.be.at.most(2);
+        expect('。！？～~!?…').to.include(Array.from(x.text).pop()!);
+      }
+      for (const x of g.candidates(at, c, { samples: 6, seed: 2, constrain: false })) unconstrainedFaults += faultKinds(copyFaults(x.text, at, g.lexicon)) ? 1 : 0;
+    }
+    expect(unconstrainedFaults).to.be.greaterThan(0);
   });
 
   it('the memory steers the pick away from phrasing earlier drafts used, and remembers each pick', () => {

@@ -311,15 +311,33 @@ describe('seq2seq: CLI', function () {
     const preds = `${tmp}.pred`;
     const pairs = [PAIRS[0], PAIRS[1], PAIRS[2]];
     fs.writeFileSync(tmp, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
-    const r = cli(['eval', 'generator', '--data', tmp, '--index', tmp, '--json', '--predictions-out', preds]);
+    const sheet = `${tmp}.html`;
+    const r = cli(['eval', 'generator', '--data', tmp, '--index', tmp, '--json', '--predictions-out', preds, '--sheet', sheet, '--sheet-size', '2']);
     const lines = fs.existsSync(preds) ? fs.readFileSync(preds, 'utf8').trim().split('\n') : [];
+    const html = fs.existsSync(sheet) ? fs.readFileSync(sheet, 'utf8') : '';
     fs.rmSync(tmp);
     fs.rmSync(preds, { force: true });
+    fs.rmSync(sheet, { force: true });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout.trim().split('\n')).to.have.length(1);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     for (const k of ['bleu4', 'rouge1', 'rouge2', 'rougeL', 'distinct2', 'attr_coverage', 'contradiction_rate', 'n', 'seconds_per_draft']) expect(out[k], k).to.be.a('number');
     expect(out.n).to.equal(3);
+    // corpus BLEU and the fault rates, for the model and the human references side by side
+    expect(out.corpus_bleu4).to.be.a('number');
+    const faults = out.faults as Record<string, number>;
+    const human = out.human as { faults: Record<string, number>; distinct2: number; attr_coverage: number };
+    for (const k of ['repeat_word_3x', 'foreign_latin', 'mid_sentence_end', 'foreign_part', 'any_fault']) {
+      expect(faults[k], k).to.be.within(0, 1);
+      expect(human.faults[k], `human ${k}`).to.be.within(0, 1);
+    }
+    expect(faults.any_fault).to.equal(0);
+    expect(human.distinct2).to.be.a('number');
+    // the sheet: 2 inputs, attributes, human copy and drafts, escaped
+    expect(html).to.match(/^<!doctype html>/);
+    expect(html.match(/<tr><td>\d+<\/td>/g)).to.have.length(2);
+    expect(html).to.contain('雪纺');
+    expect(html).to.contain('白色雪纺裙，清新飘逸。');
     expect(out.decode).to.equal('rerank');
     expect(lines).to.have.length(3);
     const texts = lines.map((l) => (JSON.parse(l) as { text: string }).text);

@@ -7,6 +7,7 @@ import { tf } from '../tf/runtime';
 import { decodeStep, disposeDecode, ModelConfig, prepareDecode, Weights } from './model';
 import { BOS, EOS, CONTROL_TOKENS, SPECIALS } from './vocab';
 import { rng } from './data';
+import { CopyConstraints, END_GRACE } from './constraints';
 
 export interface LoadedModel {
   w: Weights;
@@ -36,6 +37,8 @@ export interface DecodeOptions {
   repeatBigramFactor?: number;
   /** Per previous token: factors for the probability of the tokens that may follow it (e.g. overused bigrams). */
   followBias?: (prev: number) => Map<number, number> | undefined;
+  /** Fault constraints (see constraints.ts): applied last each step; rows may run END_GRACE past maxLen to end a sentence. */
+  constraints?: CopyConstraints;
 }
 
 export interface Hypothesis {
@@ -74,8 +77,8 @@ export function immediateRepeatTokens(ids: number[], maxSpan: number): Set<numbe
   return out;
 }
 
-/** Zeroes the probability of tokens that may not come next. */
-function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
+/** Zeroes the probability of tokens that may not come next; returns the share of the mass (<eos> aside) the fault constraints removed. */
+function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): number {
   for (let v = 0; v < BANNED_BASE; v++) if (v !== EOS) row[v] = 0;
   if (o.banned) for (const v of o.banned) row[v] = 0;
   if (ids.length < (o.minLen ?? 0)) row[EOS] = 0;
@@ -83,8 +86,48 @@ function maskRow(row: Float32Array, ids: number[], o: DecodeOptions): void {
   if (o.noImmediateRepeat) for (const v of immediateRepeatTokens(ids, o.noImmediateRepeat)) row[v] = 0;
   if (o.bias) for (const [v, f] of o.bias) row[v] *= f;
   if (o.repeatBigramFactor !== undefined && o.repeatBigramFactor !== 1) for (const v of blockedTokens(ids, 2)) row[v] *= o.repeatBigramFactor;
-  const follow = o.followBias && ids.length ? o.followBias(ids[ids.length - 1]) : undefined;
+  const follow = o.followBias ? o.followBias(ids.length ? ids[ids.length - 1] : BOS) : undefined;
   if (follow) for (const [v, f] of follow) row[v] *= f;
+  if (!o.constraints) return 0;
+  const before = massWithoutEos(row);
+  o.constraints.apply(row, ids, o.maxLen ?? 160);
+  return before > 0 ? 1 - massWithoutEos(row) / before : 0;
+}
+
+function massWithoutEos(row: Float32Array): number {
+  let z = 0;
+  for (let i = 0; i < row.length; i++) z += row[i];
+  return z - row[EOS];
+}
+
+/**
+ * Constrained sampling backs up one token when the constraints removed more than this share of the next
+ * token's probability (the model wanted to write 性感 a third time and 性 is already written): the last
+ * token is drawn again from its own step's distribution without it, instead of continuing wrongly (性觉).
+ */
+export const BACKTRACK_SHARE = 0.5;
+/** At most this many back-ups per row. */
+export const MAX_BACKTRACKS = 8;
+
+/** Decoding steps: maxLen, plus the grace a constrained row has to finish its sentence. */
+function stepsOf(o: DecodeOptions): number {
+  return (o.maxLen ?? 160) + (o.constraints ? END_GRACE : 0);
+}
+
+/**
+ * A row ends. When nothing was allowed (a constrained dead end, <eos> at probability 0), it is cut back to
+ * its last full sentence rather than stopping mid-sentence.
+ */
+function endRow(hy: Hypothesis, row: Float32Array, o: DecodeOptions): void {
+  hy.finished = true;
+  if (o.constraints && !(row[EOS] > 0)) hy.ids = o.constraints.trimUnfinished(hy.ids);
+}
+
+/** A row that never ended, cut back to its last full sentence when constrained. */
+function finishRow(h: Hypothesis, o: DecodeOptions): Hypothesis {
+  if (h.finished || !o.constraints) return h;
+  const ids = o.constraints.trimUnfinished(h.ids);
+  return ids.length === h.ids.length ? h : { ids, logp: (h.logp * ids.length) / Math.max(1, h.ids.length), finished: false };
 }
 
 function argmax(row: Float32Array): number {
@@ -144,37 +187,65 @@ export function sampleToken(row: Float32Array, temperature: number, topP: number
  */
 export function sampleRows(m: LoadedModel, src: number[], temps: number[], o: DecodeOptions = {}): Hypothesis[] {
   const N = temps.length;
-  const maxLen = o.maxLen ?? 160;
+  const maxLen = stepsOf(o);
   const rand = rng(o.seed ?? 1);
   const ctx = prepareDecode(m.w, m.cfg, src, N);
   let h = ctx.e.h0.clone();
   const hyps: Hypothesis[] = temps.map(() => ({ ids: [], logp: 0, finished: false }));
   let prev = new Array<number>(N).fill(BOS);
+  // per row: the masked distribution its last token was drawn from (for backing up), and back-ups so far
+  const lastRows: Array<Float32Array | undefined> = new Array(N).fill(undefined);
+  const backups = new Array<number>(N).fill(0);
+  const target = o.maxLen ?? 160;
   try {
     for (let t = 0; t < maxLen && hyps.some((x) => !x.finished); t++) {
       const step = decodeStep(m.w, m.cfg, ctx, prev, h);
-      h.dispose();
-      h = step.h;
       const lp = step.probs;
       const V = m.cfg.vocabSize;
       prev = prev.slice();
+      const keep: number[] = [];
       for (let r = 0; r < N; r++) {
         const hy = hyps[r];
         if (hy.finished) continue;
         const row = lp.subarray(r * V, (r + 1) * V);
-        maskRow(row, hy.ids, o);
+        const removed = maskRow(row, hy.ids, o);
+        const last = lastRows[r];
+        if (removed > BACKTRACK_SHARE && last && hy.ids.length > 0 && hy.ids.length < target && backups[r] < MAX_BACKTRACKS) {
+          // back up: redraw the last token from its own distribution without it; the row keeps its input state
+          const old = hy.ids.pop()!;
+          hy.logp -= Math.log(Math.max(last[old], 1e-30));
+          last[old] = 0;
+          backups[r]++;
+          const tok = sampleToken(last, temps[r], o.topP ?? 1, rand);
+          hy.logp += Math.log(Math.max(last[tok], 1e-30));
+          if (tok === EOS) endRow(hy, last, o);
+          else hy.ids.push(tok);
+          prev[r] = tok;
+          keep.push(r);
+          continue;
+        }
         const tok = sampleToken(row, temps[r], o.topP ?? 1, rand);
         hy.logp += Math.log(Math.max(row[tok], 1e-30));
-        if (tok === EOS) hy.finished = true;
+        if (o.constraints) lastRows[r] = row.slice();
+        if (tok === EOS) endRow(hy, row, o);
         else hy.ids.push(tok);
         prev[r] = tok;
       }
+      let next = step.h;
+      if (keep.length) {
+        const mask = new Array<number>(N).fill(0);
+        for (const r of keep) mask[r] = 1;
+        next = tf.tidy(() => tf.where(tf.tensor2d(mask, [N, 1], 'bool').tile([1, step.h.shape[1]]), h, step.h)) as tf.Tensor2D;
+        step.h.dispose();
+      }
+      h.dispose();
+      h = next;
     }
   } finally {
     h.dispose();
     disposeDecode(ctx);
   }
-  return hyps;
+  return hyps.map((x) => finishRow(x, o));
 }
 
 export function greedy(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hypothesis {
@@ -189,7 +260,7 @@ export function sample(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hy
 export function beamSearch(m: LoadedModel, src: number[], o: DecodeOptions = {}): Hypothesis[] {
   const K = o.beamSize ?? 4;
   const n = Math.min(o.n ?? 1, K);
-  const maxLen = o.maxLen ?? 160;
+  const maxLen = stepsOf(o);
   const alpha = o.lengthPenalty ?? 1;
   const norm = (h: Hypothesis) => h.logp / Math.max(1, h.ids.length + (h.finished ? 1 : 0)) ** alpha;
   const V = m.cfg.vocabSize;
@@ -233,6 +304,6 @@ export function beamSearch(m: LoadedModel, src: number[], o: DecodeOptions = {})
     h.dispose();
     disposeDecode(ctx);
   }
-  const all = [...finished, ...beams];
+  const all = [...finished, ...beams.map((b) => finishRow(b, o))];
   return all.sort((a, c) => norm(c) - norm(a)).slice(0, n);
 }

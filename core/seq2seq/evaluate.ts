@@ -1,7 +1,8 @@
 /** Runs the generator (or the retrieval peer) over pairs and scores it (used by `eval generator` and the bench). */
 import { Attribute, parseAttrs, AttributeTable } from './attrs';
 import { evaluate, EvalReport } from './metrics';
-import type { Seq2SeqGenerator } from './generator';
+import { Seq2SeqGenerator, withoutPlaceholders } from './generator';
+import type { CopyLexicon } from './lexicon';
 import { RetrievalIndex } from './retrieval';
 import type { Pair } from './data';
 import { createProgress } from '../util/progress';
@@ -15,7 +16,7 @@ export const SHIPPED_DECODE: EvalMode = 'rerank';
 export async function evaluatePairs(
   pairs: Pair[],
   mode: EvalMode,
-  opts: { generator?: Seq2SeqGenerator; table: AttributeTable; index?: RetrievalIndex; quiet?: boolean },
+  opts: { generator?: Seq2SeqGenerator; table: AttributeTable; index?: RetrievalIndex; quiet?: boolean; lexicon?: CopyLexicon; constrain?: boolean },
 ): Promise<{ report: EvalReport; outputs: string[] }> {
   const items: Array<{ attrs: Attribute[]; reference: string; output: string }> = [];
   // As in a campaign: the reranked drafts avoid the phrasing of the drafts before them (outputs depend on the input order).
@@ -33,14 +34,16 @@ export async function evaluatePairs(
       if (!g) throw new Error('no generator loaded');
       const c = g.controlsFor(attrs, { tone: 'warm' });
       const reranked = (cands: ReturnType<Seq2SeqGenerator['candidates']>) => g.rerank(attrs, c, cands, 1, undefined, memory)[0]?.text ?? '';
-      if (mode === 'hybrid') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), exemplars: 3, memory }));
-      else if (mode === 'rerank') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), memory }));
-      else output = g.decodeOne(attrs, c, mode);
+      const constrain = opts.constrain;
+      if (mode === 'hybrid') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), exemplars: 3, memory, constrain }));
+      else if (mode === 'rerank') output = reranked(g.candidates(attrs, c, { ...g.candidatePlan(1), memory, constrain }));
+      else output = g.decodeOne(attrs, c, mode, {}, constrain !== false);
     }
     items.push({ attrs, reference: p.summary, output });
     progress.update(items.length);
   }
   progress.stop();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { report: evaluate(items, opts.table, seconds / Math.max(1, pairs.length)), outputs: items.map((i) => i.output) };
+  const lexicon = opts.lexicon ?? opts.generator?.lexicon;
+  return { report: evaluate(items, opts.table, seconds / Math.max(1, pairs.length), { lexicon, humanText: withoutPlaceholders }), outputs: items.map((i) => i.output) };
 }

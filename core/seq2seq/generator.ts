@@ -13,7 +13,10 @@ import type { Tone } from '../copywriter/types';
 import { beamSearch, DecodeOptions, Hypothesis, LoadedModel, sampleRows } from './decode';
 import { loadWeights } from './persist';
 import { CharVocab } from './vocab';
-import { charBigramSet } from './metrics';
+import { charBigramSet, copyFaults, faultKinds } from './metrics';
+import { ConstraintRules, CopyConstraints } from './constraints';
+import { CopyLexicon, loadLexicon } from './lexicon';
+import { BOS } from './vocab';
 import { RetrievalIndex } from './retrieval';
 import { consensusScores, PhraseMemory } from './selection';
 import { modelsDir } from '../util/paths';
@@ -33,12 +36,14 @@ export interface RerankWeights {
   consensus?: number;
   /** per unit of novelty: share of the candidate's bigrams that the remembered drafts did not use */
   novelty?: number;
+  /** per kind of fault the candidate still has (metrics.copyFaults): large, so a faulty candidate never beats a clean one */
+  fault?: number;
 }
 
 /** Candidates of a retrieval-augmented model per request: this many exemplars (at least n), a greedy row and `samples` samples each. */
 export const EXEMPLAR_PLAN = { sources: 3, samples: 2 };
 
-export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5, consensus: 5, novelty: 2 };
+export const DEFAULT_RERANK: RerankWeights = { coverage: 1, prefer: 0.3, contradiction: 1, logp: 0.3, tone: 0.08, distinct: 0.5, consensus: 5, novelty: 2, fault: 100 };
 
 /** Sampled rows per request next to the greedy row (no-exemplar models): 10 at temperature 0.8 and 10 at 1.0. */
 export const DRAFT_TEMPERATURES: readonly number[] = [...new Array<number>(10).fill(0.8), ...new Array<number>(10).fill(1.0)];
@@ -52,6 +57,12 @@ export const PHRASE_MEMORY_WINDOW = 2000;
  * other phrasing the more a phrase has been used (0: off).
  */
 export const AVOID_EXPONENT = 0.15;
+
+/**
+ * The same for the first character of a draft (how often remembered drafts opened with it): the model
+ * opens most copy with 这款, so openings are steered harder than the phrasing inside.
+ */
+export const OPENING_AVOID_EXPONENT = 0.5;
 
 /**
  * Drafts: a token that would repeat a bigram already in the same draft has its probability × this
@@ -103,6 +114,8 @@ export class Seq2SeqGenerator implements GeneratorPort {
     readonly retrieval?: RetrievalIndex,
     /** The phrasing of the drafts this generator wrote lately: `generate` prefers candidates that differ from it. */
     readonly memory: PhraseMemory = new PhraseMemory(PHRASE_MEMORY_WINDOW),
+    /** Part lexicon and legitimate doubled characters (lexicon.ts): decoding constraints and fault checks use it. */
+    readonly lexicon?: CopyLexicon,
   ) {
     this.banned = vocab.nonTextIds();
   }
@@ -155,10 +168,15 @@ export class Seq2SeqGenerator implements GeneratorPort {
     return m.size ? m : undefined;
   }
 
+  /** The fault constraints for decoding copy for these attributes (see constraints.ts). */
+  constraintsFor(attrs: Attribute[], rules: Partial<ConstraintRules> = {}): CopyConstraints {
+    return new CopyConstraints(this.vocab, attrs, this.lexicon, rules);
+  }
+
   /** Greedy or beam output for evaluation (one text per input; with exemplars, from the nearest one). */
-  decodeOne(attrs: Attribute[], c: Controls, mode: 'greedy' | 'beam', extra: DecodeOptions = {}): string {
+  decodeOne(attrs: Attribute[], c: Controls, mode: 'greedy' | 'beam', extra: DecodeOptions = {}, constrain = true): string {
     const src = this.sources(attrs, c, 1)[0];
-    const o = this.decodeOptions(c.length, extra);
+    const o = this.decodeOptions(c.length, { ...(constrain ? { constraints: this.constraintsFor(attrs) } : {}), ...extra });
     const h = mode === 'beam' ? beamSearch(this.model, src, { beamSize: 4, n: 1, ...o })[0] : sampleRows(this.model, src, [0], o)[0];
     return withoutPlaceholders(this.vocab.decode(h.ids));
   }
@@ -174,12 +192,15 @@ export class Seq2SeqGenerator implements GeneratorPort {
     opts: {
       samples?: number; temperature?: number; temperatures?: readonly number[]; beam?: number; seed?: number; exemplars?: number; sources?: number; decode?: DecodeOptions;
       /** decode away from the phrasing in this memory (see AVOID_EXPONENT) */
-      memory?: PhraseMemory; avoidExponent?: number;
+      memory?: PhraseMemory; avoidExponent?: number; openingExponent?: number;
+      /** false: decode without the fault constraints (for measuring them); `rules` switches single ones off */
+      constrain?: boolean; rules?: Partial<ConstraintRules>;
     } = {},
   ): Candidate[] {
     const srcs = this.sources(attrs, c, opts.sources ?? 1);
-    const followBias = opts.memory ? this.avoidBias(opts.memory, opts.avoidExponent ?? AVOID_EXPONENT) : undefined;
-    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, repeatBigramFactor: REPEAT_BIGRAM_FACTOR, ...(followBias ? { followBias } : {}), ...opts.decode }, c.tone);
+    const followBias = opts.memory ? this.avoidBias(opts.memory, opts.avoidExponent ?? AVOID_EXPONENT, opts.openingExponent ?? OPENING_AVOID_EXPONENT) : undefined;
+    const constraints = opts.constrain === false ? {} : { constraints: this.constraintsFor(attrs, opts.rules) };
+    const o = this.decodeOptions(c.length, { seed: opts.seed ?? 1, repeatBigramFactor: REPEAT_BIGRAM_FACTOR, ...(followBias ? { followBias } : {}), ...constraints, ...opts.decode }, c.tone);
     const toCand = (h: Hypothesis, source: Candidate['source']): Candidate => ({ text: withoutPlaceholders(this.vocab.decode(h.ids)), meanLogp: h.logp / Math.max(1, h.ids.length + 1), source });
     const temps = [0, ...(opts.temperatures ?? new Array<number>(opts.samples ?? 7).fill(opts.temperature ?? 0.8))];
     const out = srcs.flatMap((src, k) => sampleRows(this.model, src, temps, { ...o, seed: (o.seed ?? 1) + 7919 * k }).map((h, i) => toCand(h, i === 0 ? 'greedy' : 'sample')));
@@ -197,18 +218,18 @@ export class Seq2SeqGenerator implements GeneratorPort {
    * A decoding bias from a phrase memory: after token `prev`, each token that followed it `c` times in
    * the remembered drafts is weighted (1 + c)^−exponent. Undefined when off or the memory is empty.
    */
-  avoidBias(memory: PhraseMemory, exponent: number): DecodeOptions['followBias'] {
-    if (!(exponent > 0) || memory.size === 0) return undefined;
+  avoidBias(memory: PhraseMemory, exponent: number, openingExponent = exponent): DecodeOptions['followBias'] {
+    if (!(exponent > 0 || openingExponent > 0) || memory.size === 0) return undefined;
     const cache = new Map<number, Map<number, number> | undefined>();
     return (prev) => {
       if (cache.has(prev)) return cache.get(prev);
-      const seen = memory.followers(this.vocab.tokens[prev] ?? '');
+      const seen = memory.followers(prev === BOS ? PhraseMemory.START : this.vocab.tokens[prev] ?? '');
       let f: Map<number, number> | undefined;
       if (seen) {
         f = new Map();
         for (const [ch, count] of seen) {
           const id = this.vocab.index.get(ch);
-          if (id !== undefined) f.set(id, Math.pow(1 + count, -exponent));
+          if (id !== undefined) f.set(id, Math.pow(1 + count, -(prev === BOS ? openingExponent : exponent)));
         }
       }
       cache.set(prev, f);
@@ -220,7 +241,8 @@ export class Seq2SeqGenerator implements GeneratorPort {
     const cov = attrCoverage(attrs, cand.text);
     const pref = c.prefer.length ? c.prefer.filter((v) => cand.text.includes(v)).length / c.prefer.length : 0;
     const contra = this.table.contradictions(attrs, cand.text).length;
-    return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp + (w.tone ?? 0) * toneScore(cand.text, c.tone) + (w.distinct ? w.distinct * selfDistinct(cand.text) : 0);
+    const faults = w.fault ? w.fault * faultKinds(copyFaults(cand.text, attrs, this.lexicon)) : 0;
+    return w.coverage * cov + w.prefer * pref - w.contradiction * contra + w.logp * cand.meanLogp + (w.tone ?? 0) * toneScore(cand.text, c.tone) + (w.distinct ? w.distinct * selfDistinct(cand.text) : 0) - faults;
   }
 
   /**
@@ -297,5 +319,5 @@ export async function loadGenerator(dir: string = defaultGeneratorDir(), opts: {
   const tableFile = path.join(dir, 'attributes.json');
   const table = fs.existsSync(tableFile) ? AttributeTable.fromJSON(JSON.parse(fs.readFileSync(tableFile, 'utf8')) as Record<string, string[]>) : new AttributeTable();
   const retrieval = opts.retrieval ?? (cfg.exemplarChars ? defaultExemplarIndex() : undefined);
-  return new Seq2SeqGenerator({ w, cfg }, vocab, table, json.training ?? {}, retrieval);
+  return new Seq2SeqGenerator({ w, cfg }, vocab, table, json.training ?? {}, retrieval, undefined, loadLexicon(dir));
 }

@@ -31,6 +31,12 @@ export class PhraseMemory {
   /** first character → second character → count (the same bigrams, indexed for decoding) */
   private readonly next = new Map<string, Map<string, number>>();
   private readonly drafts: string[][] = [];
+  /** first character of each remembered draft → count (what `followers(PhraseMemory.START)` returns) */
+  private readonly openers = new Map<string, number>();
+  private readonly firsts: string[] = [];
+
+  /** The key `followers` takes for the first character of a draft. */
+  static readonly START = '\u0002';
 
   constructor(readonly window = 2000) {
     if (!Number.isInteger(window) || window < 1) throw new Error(`PhraseMemory window must be a positive integer (got ${window})`);
@@ -50,14 +56,23 @@ export class PhraseMemory {
 
   /** How often each character followed `ch` in the remembered drafts (undefined: never seen first). */
   followers(ch: string): ReadonlyMap<string, number> | undefined {
-    return this.next.get(ch);
+    return ch === PhraseMemory.START ? (this.openers.size ? this.openers : undefined) : this.next.get(ch);
   }
 
   remember(text: string): void {
     const b = charBigrams(text);
     this.drafts.push(b);
     for (const x of b) this.add(x, 1);
-    while (this.drafts.length > this.window) for (const x of this.drafts.shift() ?? []) this.add(x, -1);
+    const first = Array.from(text)[0] ?? '';
+    this.firsts.push(first);
+    if (first) this.openers.set(first, (this.openers.get(first) ?? 0) + 1);
+    while (this.drafts.length > this.window) {
+      for (const x of this.drafts.shift() ?? []) this.add(x, -1);
+      const f = this.firsts.shift() ?? '';
+      const c = (this.openers.get(f) ?? 0) - 1;
+      if (c > 0) this.openers.set(f, c);
+      else this.openers.delete(f);
+    }
   }
 
   private add(bigram: string, d: number): void {
@@ -79,5 +94,7 @@ export class PhraseMemory {
     this.counts.clear();
     this.next.clear();
     this.drafts.length = 0;
+    this.openers.clear();
+    this.firsts.length = 0;
   }
 }

@@ -71,6 +71,21 @@ export function register(program: Command): void {
       process.stderr.write(`done: ${r.state.step} steps, best epoch ${r.state.bestEpoch + 1} (val loss ${r.state.bestVal.toFixed(4)}), ${Math.round(r.state.trainSeconds)} s; model in ${o.out}\n`);
     });
 
+  subcommand(program, 'train', 'generator-lexicon')
+    .description('learn the copy lexicon (per-category garment/body parts, doubled characters) from the training part of AdvertiseGen-style JSONL')
+    .requiredOption('--data <file>', 'training JSONL ({"content","summary"})')
+    .option('--out <dir>', 'model folder the lexicon is written to', path.join(modelsDir(), 'generator'))
+    .option('--split <part>', 'all | train: learn from all of --data or from the training part of its seeded split (as in training)', 'train')
+    .action((o) => {
+      const { learnLexicon, saveLexicon, LEXICON_FILE } = require('../../seq2seq/lexicon') as typeof import('../../seq2seq/lexicon');
+      if (!['all', 'train'].includes(o.split)) throw new UsageError(`--split must be all or train (got "${o.split}")`);
+      const rows = loadAdvertiseGen(o.data).rows;
+      const pairs = o.split === 'train' ? seq2seq().split(rows, 250, 42).train : rows;
+      const lex = learnLexicon(pairs, `${path.basename(o.data)} (${o.split === 'train' ? 'training part of the seeded split, seed 42' : 'all'}: ${pairs.length} copies)`);
+      saveLexicon(o.out, lex);
+      process.stderr.write(`${LEXICON_FILE}: ${Object.keys(lex.allowed).length} categories, ${lex.parts.length} parts, ${lex.doubles.length} doubled characters → ${o.out}\n`);
+    });
+
   subcommand(program, 'eval', 'generator')
     .description('score the generator (or the retrieval peer) on {"content","summary"} JSONL; prints one JSON object')
     .requiredOption('--data <file>', 'evaluation JSONL')
@@ -83,6 +98,8 @@ export function register(program: Command): void {
     .option('--index <file>', 'training JSONL for the retrieval peer and the exemplars (default: the training part of the shared AdvertiseGen split)')
     .option('--split <part>', 'val | train: use that part of the seeded split of --data (as in training) instead of all of it')
     .option('--skip-bad', 'skip malformed lines (reported) instead of stopping')
+    .option('--sheet <file>', 'also write an HTML sheet: attributes, human copy and drafts side by side, faults highlighted')
+    .option('--sheet-size <n>', 'inputs on the sheet (evenly spaced over the input)', int('--sheet-size'), 30)
     .action(async (o) => {
       const { initRuntime } = require('../../tf/runtime') as typeof import('../../tf/runtime');
       const { evaluatePairs } = require('../../seq2seq/evaluate') as typeof import('../../seq2seq/evaluate');
@@ -117,10 +134,13 @@ export function register(program: Command): void {
         generator = await s.loadGenerator(o.model, { retrieval: index }).catch(asUsage);
         table = generator.table;
       }
-      const { report, outputs } = await evaluatePairs(pairs, mode, { generator, table, index }).catch(asUsage);
+      const { loadLexicon } = require('../../seq2seq/lexicon') as typeof import('../../seq2seq/lexicon');
+      const lexicon = generator?.lexicon ?? loadLexicon(o.model);
+      const { report, outputs } = await evaluatePairs(pairs, mode, { generator, table, index, lexicon }).catch(asUsage);
       if (o.predictionsOut) fs.writeFileSync(o.predictionsOut, outputs.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
+      if (o.sheet) await writeSheet(o.sheet, o.sheetSize, pairs, outputs, mode, report, generator, lexicon);
       // rerank/hybrid choose with one phrase memory over the input, in order (see models/generator/model_card.md)
-      const selection = mode === 'rerank' || mode === 'hybrid' ? { selection: { consensus: s.DEFAULT_RERANK.consensus, novelty: s.DEFAULT_RERANK.novelty, steer: s.AVOID_EXPONENT, repeat: s.REPEAT_BIGRAM_FACTOR, memory: 'one over the input, in order' } } : {};
+      const selection = mode === 'rerank' || mode === 'hybrid' ? { selection: { consensus: s.DEFAULT_RERANK.consensus, novelty: s.DEFAULT_RERANK.novelty, steer: s.AVOID_EXPONENT, steer_opening: s.OPENING_AVOID_EXPONENT, fault: s.DEFAULT_RERANK.fault, constraints: 'on', repeat: s.REPEAT_BIGRAM_FACTOR, memory: 'one over the input, in order' } } : {};
       const out = { ...report, decode: mode, ...selection, data: o.data, split: o.split ?? 'all' };
       process.stdout.write(`${JSON.stringify(out, null, o.json ? 0 : 2)}\n`);
     });
@@ -175,4 +195,37 @@ export function checkAttrsArgument(attrs: string): void {
   let parsed: Attribute[];
   try { parsed = parseAttributes(attrs); } catch (e) { throw new UsageError(`--attrs: ${(e as Error).message}`); }
   if (!parsed.some((a) => a.key === '类型')) throw new UsageError('--attrs has no 类型#… pair: the category (类型#裙, 类型#裤 …) decides what the copy is about, so it is required');
+}
+
+/**
+ * The HTML reading sheet of `eval generator --sheet`: `size` inputs evenly spaced over the evaluated ones, each
+ * with the evaluated output and (for the model) a fresh request of three drafts, faults highlighted.
+ */
+async function writeSheet(
+  file: string, size: number, pairs: Array<{ content: string; summary: string }>, outputs: string[], mode: string,
+  report: import('../../seq2seq/metrics').EvalReport, generator: import('../../seq2seq/generator').Seq2SeqGenerator | undefined,
+  lexicon: import('../../seq2seq/lexicon').CopyLexicon | undefined,
+): Promise<void> {
+  const { renderSheet } = require('../../seq2seq/sheet') as typeof import('../../seq2seq/sheet');
+  const { withoutPlaceholders } = require('../../seq2seq/generator') as typeof import('../../seq2seq/generator');
+  const s = seq2seq();
+  const k = Math.min(size, pairs.length);
+  const picks = [...new Set(Array.from({ length: k }, (_, i) => Math.floor((i * pairs.length) / k)))];
+  const rows = [];
+  for (const i of picks) {
+    const attrs = s.parseAttrs(pairs[i].content);
+    const drafts = [{ label: `evaluated output (${mode})`, text: outputs[i] }];
+    if (generator) {
+      const more = await generator.generate({ attrs: pairs[i].content, tone: 'warm', n: 3, seed: i + 1 });
+      more.forEach((d, j) => drafts.push({ label: `draft ${j + 1} of a 3-draft request`, text: d.text }));
+    }
+    rows.push({ attrs, human: withoutPlaceholders(pairs[i].summary), drafts });
+  }
+  const rates = [
+    ...(report.faults ? [{ label: `model (${mode}), ${report.n} outputs`, r: report.faults }] : []),
+    ...(report.human ? [{ label: `human copy, ${report.n} references`, r: report.human.faults }] : []),
+  ];
+  const note = `corpus BLEU-4 ${report.corpus_bleu4} · distinct-2 ${report.distinct2} (human ${report.human?.distinct2}) · attribute coverage ${report.attr_coverage} (human ${report.human?.attr_coverage})`;
+  fs.writeFileSync(file, renderSheet(rows, { title: `Generator reading sheet: ${rows.length} of ${pairs.length} inputs`, lexicon, rates, note }));
+  process.stderr.write(`sheet: ${rows.length} inputs → ${file}\n`);
 }
