@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { FakeSlack, startBot, send, sendExternal, slashCommandBody, blockActionPayload, formPayload, buttonsOf, testCopywriter, REVIEWER, OUTSIDER, type RunningBot } from './bot-harness';
 import { parseCampaignText } from '../bot/listeners/campaign';
+import { buildHome } from '../bot/listeners/events/app-home-opened';
 
 const CW = testCopywriter();
 
@@ -65,5 +66,18 @@ describe('slack bot: /copy campaign (real Bolt app)', function () {
     await click(REVIEWER, 'campaign_approve');
     await new Promise((r) => setTimeout(r, 500));
     expect(fake.of('chat.update').filter((u) => /approved by/.test(String(u.params.text)))).to.have.length(1);
+    // The App Home lists the campaign for a reviewer, with its counts; an outsider who did not start it does not see it.
+    const home = (viewer: string) => buildHome(run.bot.deps, viewer).then((v) => JSON.stringify(v.blocks));
+    expect(await home(REVIEWER)).to.include(id).and.match(/12 users, 12 drafted, 0 awaiting review, 12 approved/);
+    const outsider = await home(OUTSIDER);
+    expect(outsider).to.not.include(id);
+    expect(outsider).to.include('no campaigns yet');
+  });
+
+  it('echoes nothing a user typed as live markup, and caps the request length', async () => {
+    expect(parseCampaignText(`campaign item:SKU-1001 segment:all ${'x'.repeat(2000)}`)).to.deep.include({ ok: false });
+    const res = await send(run.port, slashCommandBody(fake, 'campaign item:SKU-1001 segment:<!channel>'));
+    expect(res.status).to.equal(200);
+    expect(res.body).to.not.include('<!channel>');
   });
 });

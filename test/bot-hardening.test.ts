@@ -211,13 +211,13 @@ describe(`slack bot hardening (real Bolt app, ${CW.real ? 'real pipeline' : 'pip
     const dm = { type: 'message', channel_type: 'im', channel: 'D0SECRET', user: REVIEWER2, text: `user:${CW.user} item:${CW.item} n:1`, ts: '1790000400.000100', event_ts: '1790000400.000100' };
     await send(run.port, eventBody(dm), { contentType: 'application/json' });
     await fake.waitFor(() => fake.draftPosts()[1], 60_000, 'DM drafts');
-    const text = (viewer: string) => JSON.stringify(buildHome(run!.bot.deps, viewer).blocks);
-    const outsiderHome = text('UOTHER0001');
+    const text = async (viewer: string) => JSON.stringify((await buildHome(run!.bot.deps, viewer)).blocks);
+    const outsiderHome = await text('UOTHER0001');
     expect(outsiderHome).to.include('no requests yet');
-    expect(text(REQUESTER)).to.include(`<@${REQUESTER}>`).and.not.include(`<@${REVIEWER2}>`);
-    const reviewerHome = text(REVIEWER);
+    expect(await text(REQUESTER)).to.include(`<@${REQUESTER}>`).and.not.include(`<@${REVIEWER2}>`);
+    const reviewerHome = await text(REVIEWER);
     expect(reviewerHome).to.include(`<@${REQUESTER}>`).and.not.include(`<@${REVIEWER2}>`);
-    expect(text(REVIEWER2)).to.include(`<@${REVIEWER2}>`);
+    expect(await text(REVIEWER2)).to.include(`<@${REVIEWER2}>`);
     // Edit length: the modal caps at 3,000; a forged longer submission is refused too.
     const meta = JSON.stringify({ draftId: d.id, version: 1, channel: CHANNEL, messageTs: d.message_ts });
     const res = await send(run.port, formPayload(viewSubmissionPayload(REVIEWER, meta, '好'.repeat(3001))));

@@ -1,5 +1,5 @@
 /**
- * The App Home: recent requests, the drafts waiting for the viewing reviewer,
+ * The App Home: recent requests, the drafts waiting for the viewing reviewer, recent campaigns,
  * approval rates per tone and strategy over the last 30 days, model versions.
  */
 import type { types } from '@slack/bolt';
@@ -16,6 +16,20 @@ export interface HomeData {
   byTone: ApprovalRate[];
   byStrategy: ApprovalRate[];
   models: ModelVersion[];
+  /** Recent campaigns the viewer may see (reviewers: all; others: their own). */
+  campaigns: HomeCampaign[];
+}
+
+export interface HomeCampaign {
+  id: string;
+  items: string[];
+  segment: string;
+  status: string;
+  createdAt: string;
+  users: number;
+  drafted: number;
+  approved: number;
+  pendingReview: number;
 }
 
 const md = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } });
@@ -44,6 +58,10 @@ export function homeView(d: HomeData): types.HomeView {
   } else {
     blocks.push(md('_You are not a reviewer, so drafts are not waiting for you. Ask an admin to add your Slack ID to COPYDESK_REVIEWERS._'));
   }
+  blocks.push({ type: 'divider' });
+  blocks.push(md(`*Campaigns*\n${d.campaigns.length
+    ? d.campaigns.map((c) => `• ${slackDate(c.createdAt)} \`${escapeMrkdwn(c.id)}\` · ${c.items.map((i) => `\`${escapeMrkdwn(i)}\``).join(', ')} → ${escapeMrkdwn(c.segment)} · ${escapeMrkdwn(c.status)} · ${c.users} users, ${c.drafted} drafted, ${c.pendingReview} awaiting review, ${c.approved} approved`).join('\n')
+    : '_no campaigns yet: `/copy campaign item:<id> segment:<spec>` starts one_'}`));
   blocks.push({ type: 'divider' });
   blocks.push(md(`*Approval rate, last 30 days*\n*By tone*\n${rateLines(d.byTone)}`));
   blocks.push(md(`*By strategy*\n${rateLines(d.byStrategy.slice(0, 15))}`));

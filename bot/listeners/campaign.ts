@@ -16,6 +16,8 @@ import { reviewSample } from '../../core/campaign/report';
 import { isReviewer, type BotDeps, type SlackClient } from '../deps';
 import { REFUSAL } from '../services/decide';
 import { tryCall } from '../services/slack';
+import { escapeMrkdwn } from '../blocks/text';
+import { MAX_REQUEST_CHARS } from '../parse';
 
 export const CAMPAIGN_ACTIONS = { approve: 'campaign_approve', reject: 'campaign_reject' } as const;
 export const CAMPAIGN_USAGE = 'Usage: `/copy campaign item:<item id> segment:<all | taste:甜美 | category:裙> [limit:<n>] [holdout:<0-0.9>]`';
@@ -29,6 +31,7 @@ export interface CampaignRequest { item: string; segment: string; limit?: number
 
 /** Parses `campaign item:… segment:… limit:… holdout:…`; an error message names what is wrong. */
 export function parseCampaignText(text: string): { ok: true; request: CampaignRequest } | { ok: false; error: string } {
+  if (text.length > MAX_REQUEST_CHARS) return { ok: false, error: `The request is ${text.length.toLocaleString('en-US')} characters long; at most ${MAX_REQUEST_CHARS.toLocaleString('en-US')} are read.` };
   const words = text.trim().split(/\s+/).slice(1);
   const kv = new Map<string, string>();
   for (const w of words) {
@@ -64,7 +67,7 @@ async function sampleBlocks(deps: BotDeps, id: string, headline: string): Promis
   const sample = await reviewSample(tablesOf(deps), id, SAMPLE_SIZE);
   return [
     { type: 'section', text: { type: 'mrkdwn', text: headline } },
-    ...sample.map((s) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${s.user}* · \`${s.draft_id}\`\n${s.text.slice(0, 600)}\n_${s.explanation.slice(0, 200)}_` } })),
+    ...sample.map((s) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(s.user)}* · \`${escapeMrkdwn(s.draft_id)}\`\n${escapeMrkdwn(s.text.slice(0, 600))}\n_${escapeMrkdwn(s.explanation.slice(0, 200))}_` } })),
     ...(sample.length ? [{ type: 'actions', block_id: `campaign:${id}`, elements: [
       { type: 'button', action_id: CAMPAIGN_ACTIONS.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve campaign' }, value: id },
       { type: 'button', action_id: CAMPAIGN_ACTIONS.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject sample' }, value: id },
@@ -130,10 +133,10 @@ export function campaignCommand(deps: BotDeps) {
     if (!isCampaignText(command.text)) return undefined;
     const parsed = parseCampaignText(command.text);
     if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', text: `${parsed.error}\n${CAMPAIGN_USAGE}` });
+      await ack({ response_type: 'ephemeral', text: `${escapeMrkdwn(parsed.error)}\n${CAMPAIGN_USAGE}` });
       return undefined;
     }
-    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Starting a campaign for \`${parsed.request.item}\` → ${parsed.request.segment}…` });
+    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Starting a campaign for \`${escapeMrkdwn(parsed.request.item)}\` → ${escapeMrkdwn(parsed.request.segment)}…` });
     return runCampaign(deps, client, parsed.request, { channel: command.channel_id, user: command.user_id });
   };
 }
