@@ -20,6 +20,11 @@ describe('sentiment: clause-level aspects', function () {
     expect(aspects('打开没什么味道')).to.deep.equal(['气味:positive']);
     expect(aspects('颜色和图片一样')).to.deep.equal(['颜色:positive']);
   });
+  it('a clause with overlapping aspect terms is read on its own, not with the next clause (这个价 + 价格)', () => {
+    // Found in a campaign sample: 价格 was a doubt because 这个价格很值 borrowed 没有色差 (没有 read as negative).
+    expect(aspects('这个价格很值，没有色差')).to.deep.equal(['价格:positive', '颜色:positive']);
+  });
+
   it('negation flips, contrast words start a clause of their own', () => {
     expect(aspects('颜色和图片不一样')).to.deep.equal(['颜色:negative']);
     expect(aspects('物流一点都不慢')).to.deep.equal(['物流:positive']);

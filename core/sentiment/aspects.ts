@@ -109,9 +109,16 @@ function cueOf(clause: string, hits: Hit[]): { cue?: Polarity; cueSource?: Aspec
 
 /** Han characters of a clause outside the given hits: is there anything besides the aspect word? */
 function restLength(clause: string, hits: Hit[]): number {
-  let rest = clause;
-  for (const h of [...hits].sort((a, b) => b.at - a.at)) rest = rest.slice(0, h.at) + rest.slice(h.at + h.len);
+  // A mask, not slicing: overlapping hits (这个价 and 价格 in 这个价格很值) must not cut away more than they cover.
+  const covered = new Array<boolean>(clause.length).fill(false);
+  for (const h of hits) for (let k = h.at; k < h.at + h.len; k++) covered[k] = true;
+  const rest = [...clause].map((ch, k) => (covered[k] ? '' : ch)).join('');
   return (rest.match(HAN) ?? []).length;
+}
+
+/** Does a clause name an aspect (by its terms) other than this one? (没有色差 is about 颜色, not the 价格 before it.) */
+function namesOtherAspect(clause: string, aspect: string): boolean {
+  return Object.keys(ASPECT_LEXICON).some((a) => a !== aspect && ASPECT_LEXICON[a].terms.some((t) => clause.includes(t)));
 }
 
 /** The aspect mentions of a text, in order; one per (aspect, polarity cue, clause). */
@@ -128,8 +135,8 @@ export function findAspectMentions(text: string): AspectMention[] {
       let clause = clauses[i];
       let hits = first;
       // "尺码嘛，有点偏小": a clause that only names the aspect borrows the next clause.
-      // Not across a contrast (面料好，唯一的缺点是有点长: the fault is not the 面料's).
-      if (restLength(clause, hits) < 2 && !hits.some((h) => h.polarity) && i + 1 < clauses.length && !opensContrast(clauses[i + 1])) {
+      // Not across a contrast (面料好，唯一的缺点是有点长: the fault is not the 面料's), nor a clause about another aspect.
+      if (restLength(clause, hits) < 2 && !hits.some((h) => h.polarity) && i + 1 < clauses.length && !opensContrast(clauses[i + 1]) && !namesOtherAspect(clauses[i + 1], aspect)) {
         clause = `${clause}，${clauses[i + 1]}`;
         hits = hitsOf(clause, aspect);
       }
