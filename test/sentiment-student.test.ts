@@ -63,7 +63,7 @@ describe('sentiment distillation loss', () => {
 
 describe('sentiment fast feature encoding', () => {
   it('gives exactly the ids of index.encode(extractFeatures(…)), maxLen cut included', () => {
-    const texts = ['尺码偏小，面料起球', '物流很快 包装 也好😀😀好', 'ABC 好的 好的', '', '很好'.repeat(200), '𠀀𠀁 好 𠀀𠀁'];
+    const texts = ['尺码偏小，面料起球', '好|坏 x|y|z 很好|', '物流很快 包装 也好😀😀好', 'ABC 好的 好的', '', '很好'.repeat(200), '𠀀𠀁 好 𠀀𠀁'];
     const index = FeatureIndex.build(texts.map((t) => extractFeatures(t)), { minFreq: 1, maxSize: 100_000 });
     const table = new CharGramTable(index);
     for (const t of texts) for (const maxLen of [5, 2000]) expect(encodeText(index, table, t, DEFAULT_FEATURES, maxLen)).to.deep.equal(index.encode(extractFeatures(t), maxLen), t);
