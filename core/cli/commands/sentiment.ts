@@ -69,7 +69,7 @@ export function register(program: Command): void {
       const { DEFAULT_DISTILL } = require('../../sentiment/distill') as typeof import('../../sentiment/distill');
       const recipe = (opts.recipe ?? 'ensemble') as import('../../sentiment/pipeline').TrainRecipe;
       if (!TRAIN_RECIPES.includes(recipe)) throw new UsageError(`--recipe must be one of ${TRAIN_RECIPES.join(', ')} (got "${opts.recipe}")`);
-      if (recipe !== 'student' && [opts.teacher, opts.alpha, opts.distillTemperature, opts.labelNoise, opts.pseudoConfidence].some((v) => v !== undefined) || opts.unlabelled.length > 0) throw new UsageError('--teacher, --alpha, --distill-temperature, --label-noise, --unlabelled and --pseudo-confidence belong to --recipe student');
+      if (recipe !== 'student' && ([opts.teacher, opts.alpha, opts.distillTemperature, opts.labelNoise, opts.pseudoConfidence].some((v) => v !== undefined) || opts.unlabelled.length > 0)) throw new UsageError('--teacher, --alpha, --distill-temperature, --label-noise, --unlabelled and --pseudo-confidence belong to --recipe student');
       if (opts.pseudoConfidence !== undefined && (opts.pseudoConfidence < 0.5 || opts.pseudoConfidence > 1)) throw new UsageError(`--pseudo-confidence must be between 0.5 and 1 (got ${opts.pseudoConfidence})`);
       opts.unlabelled.forEach(requireFile);
       if (opts.alpha !== undefined && opts.alpha > 1) throw new UsageError(`--alpha must be between 0 and 1 (got ${opts.alpha})`);
