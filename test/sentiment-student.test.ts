@@ -17,6 +17,7 @@ import { trainSentiment, TRAIN_DEFAULTS, TrainSentimentOptions } from '../core/s
 import { SentimentClassifier } from '../core/sentiment/classifier';
 import { teacherCacheKey } from '../core/sentiment/teacher';
 import { mulberry32 } from '../core/util/random';
+import { trainLinear } from '../core/sentiment/linear';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'copydesk-sentiment-student-'));
 
@@ -58,6 +59,26 @@ describe('sentiment distillation loss', () => {
     expect(g(tf.tensor2d([[-1.2]])).dataSync()[0]).to.be.closeTo(0, 1e-6);
     expect(g(tf.tensor2d([[0.5]])).dataSync()[0]).to.be.greaterThan(0);
     expect(distillationLossOf(-1.2, 1, -1.2, o)).to.be.lessThan(distillationLossOf(0.5, 1, -1.2, o));
+  });
+});
+
+describe('sentiment linear member on soft targets', () => {
+  it('with α = 0 it learns the teacher, not the labels (here the teacher contradicts every label)', () => {
+    const r = mulberry32(9);
+    const seqs: number[][] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const y = i % 2;
+      seqs.push([18 + Math.floor(r() * 20), (y ? 2 : 10) + Math.floor(r() * 8)]);
+      labels.push(y);
+    }
+    const teacher = Float32Array.from(labels, (y) => (y ? -3 : 3));
+    const o = { epochs: 3, learningRate: 0.2, l2: 1e-6, nb: false, alpha: 1, seed: 1 };
+    const val = { seqs: seqs.slice(0, 60), labels: labels.slice(0, 60).map((y) => 1 - y) };
+    const soft = trainLinear({ seqs, labels, teacher }, val, 41, { ...o, distill: { alpha: 0, temperature: 2 } });
+    expect(soft.valAccuracy).to.be.greaterThan(0.95);
+    const hard = trainLinear({ seqs, labels }, val, 41, o);
+    expect(hard.valAccuracy).to.be.lessThan(0.05);
   });
 });
 

@@ -153,7 +153,7 @@ const base = (f: string) => {
 export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSummary> {
   if (o.recipe === 'student') {
     if (!o.student) throw new Error('the student recipe needs its settings (teacher folder, distillation)');
-    o = { ...o, members: ['bag'] };
+    if (o.members.some((k) => k !== 'bag' && k !== 'linear')) throw new Error(`the student recipe trains the bag (and optionally the linear member) only (got ${o.members.join(', ')})`);
   }
   if (!o.members.includes('bag')) throw new Error(`the ensemble always has the bag as a member (got ${o.members.join(', ')})`);
   await initRuntime();
@@ -325,7 +325,7 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
   let gruResumedSeconds = 0;
   for (const kind of kinds.filter((k) => k !== 'bag')) {
     if (kind === 'linear') {
-      const r = trainLinearMember(trainSet, valSet, index.size, { ...o.linear, seed: o.seed }, o.log);
+      const r = trainLinearMember(trainSet, valSet, index.size, { ...o.linear, seed: o.seed, distill: o.recipe === 'student' ? o.student!.distill : undefined }, o.log);
       extra.linear = r.member;
       parts.push(labelled.map((l) => r.member.logits(l.set.seqs)));
       bests.push(r.bestEpoch);

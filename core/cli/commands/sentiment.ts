@@ -75,6 +75,7 @@ export function register(program: Command): void {
       if (opts.alpha !== undefined && opts.alpha > 1) throw new UsageError(`--alpha must be between 0 and 1 (got ${opts.alpha})`);
       if (opts.labelNoise !== undefined && !(LABEL_NOISE_ACTIONS as string[]).includes(opts.labelNoise)) throw new UsageError(`--label-noise must be one of ${LABEL_NOISE_ACTIONS.join(', ')} (got "${opts.labelNoise}")`);
       const teacher = opts.teacher ?? defaultSentimentDir();
+      if (recipe === 'student' && members?.some((m) => m !== 'bag' && m !== 'linear')) throw new UsageError(`--recipe student trains bag (and optionally linear) only (got --members ${opts.members})`);
       if (recipe === 'student') {
         requireFile(path.join(teacher, 'config.json'));
         if (path.resolve(teacher) === path.resolve(opts.out)) throw new UsageError(`--out ${opts.out} is the teacher's folder: write the student elsewhere (e.g. --out .work/sentiment-student/model)`);
@@ -95,7 +96,7 @@ export function register(program: Command): void {
         minFreq: opts.minFreq ?? d.minFreq,
         maxFeatures: opts.maxFeatures ?? d.maxFeatures,
         model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as import('../../sentiment/model').Pooling) ?? d.model.pooling, dropout: opts.dropout ?? d.model.dropout },
-        members: (members as import('../../sentiment/ensemble').MemberKind[] | undefined) ?? d.members,
+        members: (members as import('../../sentiment/ensemble').MemberKind[] | undefined) ?? (recipe === 'student' ? ['bag'] : d.members),
         linear: { ...d.linear, epochs: opts.linearEpochs ?? d.linear.epochs },
         gru: {
           chargru: { ...d.gru.chargru, epochs: opts.charGruEpochs ?? d.gru.chargru.epochs, learningRate: opts.gruLr ?? d.gru.chargru.learningRate, config: { ...d.gru.chargru.config, units: opts.gruUnits ?? d.gru.chargru.config.units } },
