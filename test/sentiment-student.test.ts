@@ -162,6 +162,7 @@ describe('sentiment student recipe (end to end, small data)', function () {
           student: { teacher: path.join(dir, 'teacher'), cacheDir: path.join(dir, 'cache'), distill: { alpha: 0.3, temperature: 2 }, labelNoise: 'reweight' },
           out: path.join(dir, 'student'),
           work: path.join(dir, 'work-student'),
+          members: ['bag'],
           epochs,
           resume,
           model: { ...TRAIN_DEFAULTS.model, hidden: 16 },
@@ -193,7 +194,7 @@ describe('sentiment student recipe (end to end, small data)', function () {
     expect(teacherCacheKey(path.join(dir, 'teacher'), ['a'])).to.not.equal(teacherCacheKey(path.join(dir, 'teacher'), ['b']));
   });
 
-  it('refuses to resume a checkpoint made with other student settings', async () => {
+  it('a bag + NB-LR student; refuses to resume a checkpoint made with other student settings', async () => {
     const run = (alpha: number, resume: boolean) =>
       trainSentiment(
         opts({
@@ -205,7 +206,10 @@ describe('sentiment student recipe (end to end, small data)', function () {
           resume,
         }),
       );
-    await run(0.5, false);
+    const s = await run(0.5, false);
+    // bag + NB-LR student (the default members of these options): both members, weights fitted
+    expect(s.members!.map((m) => m.kind)).to.deep.equal(['bag', 'linear']);
+    expect((await SentimentClassifier.load(path.join(dir, 'student2'))).config.format).to.equal('copydesk-sentiment/2');
     let err: Error | undefined;
     await run(0.2, true).catch((e: Error) => (err = e));
     expect(err?.message).to.match(/other data or settings/);
