@@ -61,7 +61,7 @@ function studentLines(t: Record<string, unknown>): string[] {
   if (t.recipe !== 'student') return [];
   const st = t.student as { teacher: string; distill: { alpha: number; temperature: number }; labelNoise: string; teacherAgreement: number; flagged: number; trainRows: number };
   return [
-    `- Distilled (\`--recipe student\`) from the teacher ${st.teacher}/ (its calibrated logits z_t over every training row, cached): loss α·BCE(y, σ(z)) + (1 − α)·τ²·BCE(σ(z_t/τ), σ(z/τ)) with α ${st.distill.alpha}, τ ${st.distill.temperature}; the teacher agrees with ${pct(st.teacherAgreement)} % of the training labels.`,
+    `- Distilled (\`--recipe student\`) from the teacher ${st.teacher}/ (its calibrated logits z_t over every training row, cached): loss α·BCE(y, σ(z)) + (1 − α)·τ²·BCE(σ(z_t/τ), σ(z/τ)) with α ${st.distill.alpha}, τ ${st.distill.temperature}${t.linear ? ' (the linear member on the same loss)' : ''}; the teacher agrees with ${pct(st.teacherAgreement)} % of the training labels.`,
     `- Label noise: ${st.labelNoise === 'keep' ? 'all rows kept' : `${st.flagged} rows flagged as probably mislabelled by a 4-fold NB-LR (confident learning) were ${st.labelNoise === 'drop' ? 'dropped' : 'down-weighted to their out-of-fold P(given label)'}`}; ${st.trainRows} rows trained on.`,
   ];
 }
