@@ -73,4 +73,23 @@ describe('sentiment CLI (shipped model)', function () {
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/needs at least one --data/);
   });
+
+  it('train sentiment refuses bad student-recipe options with exit code 2', () => {
+    const csv = path.join(dir, 'train.csv');
+    fs.writeFileSync(csv, `label,review\n${rows.map(([l, t]) => `${l},${t}`).join('\n')}\n`);
+    const cases: Array<[string[], RegExp]> = [
+      [['--recipe', 'bogus'], /--recipe must be one of ensemble, student/],
+      [['--alpha', '0.5'], /belong to --recipe student/],
+      [['--unlabelled', csv], /belong to --recipe student/],
+      [['--recipe', 'student', '--alpha', '2', '--out', path.join(dir, 's')], /--alpha must be between 0 and 1/],
+      [['--recipe', 'student', '--label-noise', 'burn', '--out', path.join(dir, 's')], /--label-noise must be one of keep, drop, reweight/],
+      [['--recipe', 'student', '--teacher', dir, '--out', dir], /config\.json: file not found/],
+      [['--recipe', 'student', '--out', path.join(PROJECT_ROOT, 'models', 'sentiment')], /is the teacher's folder/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = run(['train', 'sentiment', '--data', csv, ...args]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
+      expect(r.stderr).to.match(msg);
+    }
+  });
 });

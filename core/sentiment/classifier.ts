@@ -10,7 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tf, initRuntime } from '../tf/runtime';
 import { DataError } from '../data/errors';
-import { extractFeatures, FeatureIndex, FeatureSpec } from './features';
+import { FeatureIndex, FeatureSpec } from './features';
+import { CharGramTable, encodeText } from './fast-encode';
 import { BagPredictor, ModelConfig, sigmoid } from './model';
 import { loadLayersModel, saveLayersModel } from './io';
 import { NEUTRAL_HALF_WIDTH } from './calibrate';
@@ -60,8 +61,12 @@ export class SentimentClassifier {
     }
   }
 
+  private grams?: CharGramTable;
+
+  /** Feature ids of each text (the same as index.encode(extractFeatures(…)), without the n-gram strings). */
   encode(texts: string[]): number[][] {
-    return texts.map((t) => this.index.encode(extractFeatures(t, this.config.features), this.config.maxLen));
+    this.grams ??= new CharGramTable(this.index);
+    return texts.map((t) => encodeText(this.index, this.grams!, t, this.config.features, this.config.maxLen));
   }
 
   private fast?: BagPredictor;

@@ -3,7 +3,9 @@
  * stratified by category and label, with a fixed seed; ChnSentiCorp dev is evaluation only.
  * Any training text equal (after normalisation) to an evaluation text is dropped from training.
  */
-import { loadLabelledTexts, sharedPath, SHARED, LabelledText } from '../data/datasets';
+import * as fs from 'fs';
+import { loadAdvertiseGen, loadLabelledTexts, loadTaoDescribe, sharedPath, SHARED, LabelledText } from '../data/datasets';
+import { DataError } from '../data/errors';
 import { SkippedRow } from '../data/errors';
 import { rng, shuffle } from './train';
 import { normalizeText } from './text';
@@ -71,4 +73,21 @@ export function withoutLeaks(train: LabelledText[], evalSets: LabelledText[][]):
   for (const s of evalSets) for (const r of s) held.add(key(r.text));
   const rows = train.filter((r) => !held.has(key(r.text)));
   return { rows, dropped: train.length - rows.length };
+}
+
+/**
+ * Unlabelled Chinese text for self-training: the copy of an AdvertiseGen JSONL (`summary`) or
+ * the descriptions of a KOBE TaoDescribe JSONL (`description`), told apart by the first row.
+ */
+export function loadUnlabelledTexts(file: string): string[] {
+  const first = fs.readFileSync(file, 'utf8').split('\n', 1)[0];
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(first);
+  } catch {
+    throw new DataError(file, 1, undefined, 'not JSONL (expected AdvertiseGen {"content","summary"} or KOBE {"title","description"} rows)');
+  }
+  if ('summary' in o) return loadAdvertiseGen(file).rows.map((r) => r.summary);
+  if ('description' in o) return loadTaoDescribe(file).rows.map((r) => r.description);
+  throw new DataError(file, 1, undefined, 'has neither "summary" (AdvertiseGen) nor "description" (KOBE TaoDescribe)');
 }

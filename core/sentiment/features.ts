@@ -61,6 +61,11 @@ export class FeatureIndex {
     features.forEach((f, i) => this.ids.set(f, i + 1));
   }
 
+  /** The id of one feature string (undefined when it is not in the index). */
+  idOf(feature: string): number | undefined {
+    return this.ids.get(feature);
+  }
+
   get size(): number {
     return this.features.length + 1;
   }

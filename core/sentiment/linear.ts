@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import { DataError } from '../data/errors';
 import { mulberry32, shuffleInPlace } from '../util/random';
 import { accuracyOf, EncodedSet } from './train';
+import type { DistillOptions } from './distill';
 
 export interface LinearOptions {
   epochs: number;
@@ -20,6 +21,8 @@ export interface LinearOptions {
   /** Additive smoothing of the NB counts. */
   alpha: number;
   seed: number;
+  /** With train.teacher: the gradient of the distillation loss (core/sentiment/distill.ts) instead of plain cross-entropy. */
+  distill?: DistillOptions;
   onEpoch?: (info: { epoch: number; loss: number; valAccuracy: number }) => void;
 }
 
@@ -106,7 +109,13 @@ export function trainLinear(train: EncodedSet, val: EncodedSet, vocabSize: numbe
       const p = 1 / (1 + Math.exp(-z));
       const y = train.labels[i];
       loss -= Math.log(Math.max(1e-12, y ? p : 1 - p));
-      const d = p - y;
+      let d = p - y;
+      if (o.distill && train.teacher) {
+        // d/dz of α·BCE(y, σ(z)) + (1 − α)·τ²·BCE(σ(z_t/τ), σ(z/τ))
+        const t = o.distill.temperature;
+        d = o.distill.alpha * d + (1 - o.distill.alpha) * t * (1 / (1 + Math.exp(-z / t)) - 1 / (1 + Math.exp(-train.teacher[i] / t)));
+      }
+      if (train.weights) d *= train.weights[i];
       for (const id of ids) {
         const g = d * r[id] * scale + o.l2 * w[id];
         g2[id] += g * g;

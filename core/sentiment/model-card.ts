@@ -28,6 +28,7 @@ export function writeModelCard(dir: string, cfg: SentimentConfig, s: TrainSummar
     `- Features: character ${cfg.features.charOrders.join('/')}-grams${cfg.features.words ? ', jieba words (core/text, e-commerce dictionary)' : ''}${cfg.features.wordBigrams ? ', word bigrams' : ''}; long reviews keep the first and last ${cfg.features.maxChars / 2} characters; ${m.vocabSize - 1} features seen in ≥ ${String(t.minFreq)} training texts.`,
     `- Embedding bag (${m.dim} dims) → ${m.pooling} pooling (${m.pooling.startsWith('sqrtn') ? 'sum / √n' : 'mean'}${m.pooling.endsWith('max') ? ' ‖ relu(max)' : ''}) → dropout ${m.dropout} → ${m.hidden ? `dense ${m.hidden} relu → ` : ''}logit. A tf.LayersModel (custom layer CopydeskMaskedPool).`,
     `- Training: the embedding rows are updated sparsely (row-wise Adagrad, lr ${String(t.embeddingLearningRate)}) from the tfjs gradient at the pooled vector; the head by tfjs Adam (lr ${String(t.learningRate)}); batch ${String(t.batchSize)}; ${String(t.epochs)} epochs, ${t.linearDecay ? 'learning rates falling linearly to 5 %' : `decay ${String(t.lrDecay)} per epoch`}; best epoch by validation accuracy: ${s.bestEpoch}.`,
+    ...studentLines(t),
     ...memberLines(cfg, s),
     `- Calibration: ${cfg.members ? 'each member\'s logit is divided by its own temperature, the weighted sum by a final' : ''} temperature T = ${cfg.temperature.toFixed(3)} fitted on validation (p = sigmoid(z / T)); neutral when |p − 0.5| ≤ ${cfg.neutralHalfWidth}.`,
     `- Parameters: ${(params + (cfg.members?.some((x) => x.kind === 'linear') ? m.vocabSize : 0) + Object.values(cfg.gru ?? {}).reduce((a, g) => a + gruParams(g), 0)).toLocaleString('en-US')}. Files: model.json + weights.bin (embedding stored as uint8 with scale, tf.io quantisation format), features.txt, config.json${cfg.members?.some((x) => x.kind === 'linear') ? ', linear.bin (float32)' : ''}${Object.keys(cfg.gru ?? {}).map((k) => `, ${GRU_DIRS[k as GruKind]}/ (model.json, weights.bin with the token table as uint8, vocab.json)`).join('')}: ${(s.modelBytes / 2 ** 20).toFixed(1)} MiB.`,
@@ -53,6 +54,16 @@ export function writeModelCard(dir: string, cfg: SentimentConfig, s: TrainSummar
     '',
   ];
   fs.writeFileSync(path.join(dir, 'model_card.md'), lines.join('\n'));
+}
+
+/** The student recipe's distillation settings (core/sentiment/distill.ts, label-noise.ts). */
+function studentLines(t: Record<string, unknown>): string[] {
+  if (t.recipe !== 'student') return [];
+  const st = t.student as { teacher: string; distill: { alpha: number; temperature: number }; labelNoise: string; teacherAgreement: number; flagged: number; trainRows: number };
+  return [
+    `- Distilled (\`--recipe student\`) from the teacher ${st.teacher}/ (its calibrated logits z_t over every training row, cached): loss α·BCE(y, σ(z)) + (1 − α)·τ²·BCE(σ(z_t/τ), σ(z/τ)) with α ${st.distill.alpha}, τ ${st.distill.temperature}${t.linear ? ' (the linear member on the same loss)' : ''}; the teacher agrees with ${pct(st.teacherAgreement)} % of the training labels.`,
+    `- Label noise: ${st.labelNoise === 'keep' ? 'all rows kept' : `${st.flagged} rows flagged as probably mislabelled by a 4-fold NB-LR (confident learning) were ${st.labelNoise === 'drop' ? 'dropped' : 'down-weighted to their out-of-fold P(given label)'}`}; ${st.trainRows} rows trained on.`,
+  ];
 }
 
 function gruParams(c: GruConfig): number {

@@ -11,10 +11,10 @@ import * as path from 'path';
 import { tf, initRuntime } from '../tf/runtime';
 import { LabelledText } from '../data/datasets';
 import { createProgress } from '../util/progress';
-import { loadCorpus, stratifiedSplit, withoutLeaks, SPLIT_SEED } from './data';
+import { loadCorpus, loadUnlabelledTexts, stratifiedSplit, withoutLeaks, SPLIT_SEED } from './data';
 import { DEFAULT_FEATURES, extractFeatures, FeatureIndex, FeatureSpec } from './features';
 import { buildModel, DEFAULT_MODEL, ModelConfig, predictLogits, sigmoid } from './model';
-import { trainModel, EncodedSet } from './train';
+import { trainModel, EncodedSet, accuracyOf } from './train';
 import { fitTemperature, expectedCalibrationError, NEUTRAL_HALF_WIDTH, nll } from './calibrate';
 import { binaryMetrics } from './metrics';
 import { SentimentClassifier, SentimentConfig, ExtraMembers, GruKind } from './classifier';
@@ -24,6 +24,31 @@ import { DEFAULT_LINEAR, LinearOptions } from './linear';
 import { DEFAULT_CHAR_GRU, DEFAULT_WORD_GRU, GruConfig, GruMember } from './gru-member';
 import { combineLogits, fitEnsemble, MemberKind, MemberWeight } from './ensemble';
 import { trainLinearMember, trainGruMember, MemberHistory } from './members';
+import { DistillOptions } from './distill';
+import { teacherLogits } from './teacher';
+import { flagLabelIssues, outOfFoldProbabilities, LabelNoiseAction } from './label-noise';
+
+/**
+ * ensemble: the bag, then the other members, weights fitted on validation (the shipped recipe).
+ * student: one bag distilled from a trained teacher (the shipped ensemble) on its cached soft
+ * targets mixed with the hard labels; optionally with probably-mislabelled rows dropped or
+ * down-weighted (confident learning, core/sentiment/label-noise.ts).
+ */
+export type TrainRecipe = 'ensemble' | 'student';
+export const TRAIN_RECIPES: TrainRecipe[] = ['ensemble', 'student'];
+
+export interface StudentOptions {
+  /** The teacher's model folder. */
+  teacher: string;
+  /** Where the teacher's logits are cached (shared by runs with other student settings). */
+  cacheDir: string;
+  distill: DistillOptions;
+  labelNoise: LabelNoiseAction;
+  /** Unlabelled text files (AdvertiseGen / KOBE JSONL) for self-training on confident pseudo-labels. */
+  unlabelled?: string[];
+  /** Self-training keeps an unlabelled text when the teacher's max(p, 1 − p) is at least this. */
+  pseudoConfidence?: number;
+}
 
 export interface TrainSentimentOptions {
   /** Labelled files split 8:1:1 (train / validation / test, stratified, fixed seed). */
@@ -53,6 +78,10 @@ export interface TrainSentimentOptions {
   gru: Record<GruKind, GruTraining>;
   /** Fraction of each data file held out for validation, and the same again for test. */
   holdout: number;
+  /** Default 'ensemble'. */
+  recipe?: TrainRecipe;
+  /** The student recipe's settings (recipe 'student'). */
+  student?: StudentOptions;
   seed: number;
   log: (line: string) => void;
   /** The command line, for the model card. */
@@ -100,6 +129,8 @@ export interface TrainSummary {
   evalFiles: Record<string, { accuracy: number; macro_f1: number; n: number }>;
   trainingSeconds: number;
   modelBytes: number;
+  /** Student recipe: the teacher's agreement with the hard labels, and the label-noise step. */
+  student?: { teacherAgreement: number; flagged: number; labelNoise: LabelNoiseAction; trainRows: number; pseudoLabelled?: number; unlabelledSeen?: number };
   /** Ensemble members: weight, own temperature, best epoch and accuracy of each alone. */
   members?: Array<MemberWeight & { bestEpoch: number; valAccuracy: number; testAccuracy: number; evalAccuracy: Record<string, number>; history?: MemberHistory[] }>;
 }
@@ -120,6 +151,10 @@ const base = (f: string) => {
 };
 
 export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSummary> {
+  if (o.recipe === 'student') {
+    if (!o.student) throw new Error('the student recipe needs its settings (teacher folder, distillation)');
+    if (o.members.some((k) => k !== 'bag' && k !== 'linear')) throw new Error(`the student recipe trains the bag (and optionally the linear member) only (got ${o.members.join(', ')})`);
+  }
   if (!o.members.includes('bag')) throw new Error(`the ensemble always has the bag as a member (got ${o.members.join(', ')})`);
   await initRuntime();
   const t0 = Date.now();
@@ -154,7 +189,7 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
   o.log(`training rows ${clean.rows.length} (dropped ${clean.dropped} equal to a held-out or eval text)`);
 
   // ---- features ----
-  const signature = JSON.stringify({ data: o.data.map(base), trainAll: o.trainAll.map(base), evalFiles: o.evalFiles.map(base), features: o.features, minFreq: o.minFreq, maxFeatures: o.maxFeatures, model: o.model, seed: o.seed, holdout: o.holdout });
+  const signature = JSON.stringify({ data: o.data.map(base), trainAll: o.trainAll.map(base), evalFiles: o.evalFiles.map(base), features: o.features, minFreq: o.minFreq, maxFeatures: o.maxFeatures, model: o.model, seed: o.seed, holdout: o.holdout, ...(o.recipe === 'student' ? { recipe: 'student', student: { ...o.student, cacheDir: undefined, unlabelled: o.student?.unlabelled?.map(base) }, lr: o.learningRate, embLr: o.embeddingLearningRate } : {}) });
   fs.mkdirSync(o.work, { recursive: true });
   const statePath = path.join(o.work, 'state.json');
   const indexPath = path.join(o.work, 'features.txt');
@@ -189,6 +224,47 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
   const valSet = enc(fVal, val);
   const testSet = enc(fTest, test);
   const evalSets = evals.map((e) => ({ name: e.name, set: enc(e.rows.map((r) => extractFeatures(r.text, o.features)), e.rows) }));
+  let studentInfo: TrainSummary['student'];
+  if (o.recipe === 'student') {
+    const so = o.student!;
+    const zt = await teacherLogits(so.teacher, clean.rows.map((r) => r.text), o.student!.cacheDir, o.log);
+    trainSet.teacher = zt;
+    const teacherAgreement = accuracyOf(zt, trainSet.labels);
+    let flagged = 0;
+    if (so.labelNoise !== 'keep') {
+      const p = outOfFoldProbabilities(trainSet, valSet, index.size, { ...o.linear, epochs: 2, seed: o.seed });
+      const flags = flagLabelIssues(p, trainSet.labels);
+      flagged = flags.filter(Boolean).length;
+      if (so.labelNoise === 'drop') {
+        const keep = flags.map((f, i) => (f ? -1 : i)).filter((i) => i >= 0);
+        trainSet.seqs = keep.map((i) => trainSet.seqs[i]);
+        trainSet.labels = keep.map((i) => trainSet.labels[i]);
+        trainSet.teacher = Float32Array.from(keep, (i) => zt[i]);
+      } else trainSet.weights = Float32Array.from(flags, (f, i) => (f ? (trainSet.labels[i] ? p[i] : 1 - p[i]) : 1));
+      o.log(`label noise: ${flagged} of ${flags.length} training rows flagged as probably mislabelled (4-fold NB-LR, confident learning) → ${so.labelNoise}`);
+    }
+    let pseudoLabelled: number | undefined;
+    let unlabelledSeen: number | undefined;
+    if (so.unlabelled?.length) {
+      const texts = so.unlabelled.flatMap((f) => loadUnlabelledTexts(f));
+      const zu = await teacherLogits(so.teacher, texts, so.cacheDir, o.log);
+      const min = so.pseudoConfidence ?? 0.9;
+      const keep = texts.map((_, i) => i).filter((i) => Math.max(sigmoid(zu[i]), 1 - sigmoid(zu[i])) >= min);
+      const seqs = keep.map((i) => index.encode(extractFeatures(texts[i], o.features), o.maxLen));
+      const teacherAll = new Float32Array(trainSet.seqs.length + keep.length);
+      teacherAll.set(trainSet.teacher!);
+      keep.forEach((i, k) => (teacherAll[trainSet.seqs.length + k] = zu[i]));
+      if (trainSet.weights) trainSet.weights = Float32Array.from([...trainSet.weights, ...keep.map(() => 1)]);
+      trainSet.seqs = [...trainSet.seqs, ...seqs];
+      trainSet.labels = [...trainSet.labels, ...keep.map((i) => (zu[i] > 0 ? 1 : 0))];
+      trainSet.teacher = teacherAll;
+      pseudoLabelled = keep.length;
+      unlabelledSeen = texts.length;
+      o.log(`self-training: ${keep.length} of ${texts.length} unlabelled texts pseudo-labelled (teacher confidence ≥ ${min}; ${keep.filter((i) => zu[i] > 0).length} positive)`);
+    }
+    studentInfo = { teacherAgreement, flagged, labelNoise: so.labelNoise, trainRows: trainSet.seqs.length, ...(pseudoLabelled !== undefined ? { pseudoLabelled, unlabelledSeen } : {}) };
+    o.log(`student: teacher agrees with ${(100 * teacherAgreement).toFixed(2)} % of the training labels; distillation α ${so.distill.alpha}, τ ${so.distill.temperature}; ${trainSet.seqs.length} rows`);
+  }
 
   // ---- model ----
   const modelCfg: ModelConfig = { ...o.model, vocabSize: index.size };
@@ -211,6 +287,7 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     lrDecay: o.lrDecay,
     linearDecay: o.linearDecay,
     seed: o.seed,
+    distill: o.recipe === 'student' ? o.student!.distill : undefined,
     startEpoch: st.epochsDone,
     onBatch: (i) => bar.update(i.epoch * i.batches + i.batch, { epoch: `${i.epoch + 1}/${o.epochs}`, loss: i.loss, val_acc: Number.isNaN(lastVal) ? '-' : lastVal }),
     onEpoch: async (i) => {
@@ -248,7 +325,7 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
   let gruResumedSeconds = 0;
   for (const kind of kinds.filter((k) => k !== 'bag')) {
     if (kind === 'linear') {
-      const r = trainLinearMember(trainSet, valSet, index.size, { ...o.linear, seed: o.seed }, o.log);
+      const r = trainLinearMember(trainSet, valSet, index.size, { ...o.linear, seed: o.seed, distill: o.recipe === 'student' ? o.student!.distill : undefined }, o.log);
       extra.linear = r.member;
       parts.push(labelled.map((l) => r.member.logits(l.set.seqs)));
       bests.push(r.bestEpoch);
@@ -295,6 +372,7 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     evalFiles: evalM,
     trainingSeconds: Math.round(st.seconds + gruResumedSeconds + (Date.now() - t0) / 1000 - runEpochSeconds),
     modelBytes: 0,
+    ...(studentInfo ? { student: studentInfo } : {}),
     members: members?.map((m, k) => ({
       ...m,
       bestEpoch: bests[k],
@@ -313,7 +391,7 @@ export async function trainSentiment(o: TrainSentimentOptions): Promise<TrainSum
     ...(Object.keys(gruConfigs).length ? { gru: gruConfigs } : {}),
     temperature,
     neutralHalfWidth: NEUTRAL_HALF_WIDTH,
-    training: { data: o.data.map(base), trainAll: o.trainAll.map(base), evalData: o.evalFiles.map(base), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrDecay: o.lrDecay, linearDecay: o.linearDecay, embeddingLearningRate: o.embeddingLearningRate, minFreq: o.minFreq, holdout: o.holdout, seed: o.seed, bestEpoch: st.bestEpoch, trainRows: clean.rows.length, validation, test: testM, evalFiles: evalM, ...(members ? { linear: o.linear, gru: Object.fromEntries(Object.keys(gruConfigs).map((k) => [k, { epochs: o.gru[k as GruKind].epochs, batchSize: o.gru[k as GruKind].batchSize, learningRate: o.gru[k as GruKind].learningRate }])) } : {}) },
+    training: { data: o.data.map(base), trainAll: o.trainAll.map(base), evalData: o.evalFiles.map(base), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrDecay: o.lrDecay, linearDecay: o.linearDecay, embeddingLearningRate: o.embeddingLearningRate, minFreq: o.minFreq, holdout: o.holdout, seed: o.seed, bestEpoch: st.bestEpoch, trainRows: clean.rows.length, ...(o.recipe === 'student' ? { recipe: 'student', student: { teacher: path.relative(process.cwd(), path.resolve(o.student!.teacher)) || '.', distill: o.student!.distill, labelNoise: o.student!.labelNoise, ...studentInfo } } : {}), validation, test: testM, evalFiles: evalM, ...(members ? { linear: o.linear, gru: Object.fromEntries(Object.keys(gruConfigs).map((k) => [k, { epochs: o.gru[k as GruKind].epochs, batchSize: o.gru[k as GruKind].batchSize, learningRate: o.gru[k as GruKind].learningRate }])) } : {}) },
   };
   const classifier = new SentimentClassifier(model, index, config, extra);
   await classifier.save(o.out);

@@ -8,6 +8,10 @@ import { MaskedPool, Pooling, poolBag, poolDivisor, predictLogits, headLayers } 
 export interface EncodedSet {
   seqs: number[][];
   labels: number[];
+  /** Distillation: the teacher's calibrated logit per row (core/sentiment/distill.ts). */
+  teacher?: Float32Array;
+  /** Per-row loss weights (e.g. down-weighted probably-mislabelled rows); default 1. */
+  weights?: Float32Array;
 }
 
 export interface TrainOptions {
@@ -23,12 +27,15 @@ export interface TrainOptions {
   /** Instead of lrDecay: the rate falls linearly over all steps of the run. */
   linearDecay?: boolean;
   seed: number;
+  /** With EncodedSet.teacher: the hard/soft mix and temperature of the distillation loss. */
+  distill?: DistillOptions;
   /** Epochs already done (resume): training continues from here. */
   startEpoch?: number;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number }) => void;
   onEpoch?: (info: { epoch: number; loss: number; valAccuracy: number; seconds: number; accum: Float32Array }) => Promise<void> | void;
 }
 
+import { DistillOptions, distillationLoss } from './distill';
 import { mulberry32 as rng, shuffleInPlace as shuffle } from '../util/random';
 
 export { rng, shuffle };
@@ -99,21 +106,30 @@ export class SparseBagTrainer {
     return h;
   }
 
-  /** One step on a batch; returns the mean loss. */
-  step(seqs: number[][], labels: number[]): number {
+  /**
+   * One step on a batch; returns the mean loss. With `soft` (the teacher's logits and the
+   * distillation options) the loss is the distillation loss; `weights` weight the rows.
+   */
+  step(seqs: number[][], labels: number[], soft?: { teacher: number[]; distill: DistillOptions }, weights?: number[]): number {
     const D = this.dim;
     const width = this.mode.endsWith('max') ? 2 * D : D;
     const { pooled, argmax } = this.pool(seqs);
     const headVars = this.head.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
     const px = tf.variable(tf.tensor2d(pooled, [seqs.length, width]), true, `pooled_${Date.now()}_${Math.random()}`);
     const y = tf.tensor2d(labels, [labels.length, 1]);
-    const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, this.headLogits(px, true)) as tf.Scalar, [px, ...headVars]);
+    const zt = soft ? tf.tensor2d(soft.teacher, [labels.length, 1]) : undefined;
+    const w = weights ? tf.tensor2d(weights, [labels.length, 1]) : undefined;
+    const lossOf = (z: tf.Tensor): tf.Scalar => {
+      if (zt) return distillationLoss(z, y, zt, soft!.distill, w);
+      return (w ? tf.div(tf.sum(tf.mul(tf.losses.sigmoidCrossEntropy(y, z, undefined, 0, tf.Reduction.NONE), w)), tf.maximum(tf.sum(w), 1e-12)) : tf.losses.sigmoidCrossEntropy(y, z)) as tf.Scalar;
+    };
+    const { value, grads } = tf.variableGrads(() => lossOf(this.headLogits(px, true)), [px, ...headVars]);
     const gPooled = grads[px.name].dataSync() as Float32Array;
     const headGrads: tf.NamedTensorMap = {};
     for (const v of headVars) headGrads[v.name] = grads[v.name];
     this.optimizer.applyGradients(headGrads);
     const loss = value.dataSync()[0];
-    tf.dispose([value, px, y, ...Object.values(grads)]);
+    tf.dispose([value, px, y, ...(zt ? [zt] : []), ...(w ? [w] : []), ...Object.values(grads)]);
     this.sparseUpdate(seqs, gPooled, argmax, width);
     return loss;
   }
@@ -185,7 +201,8 @@ export async function trainModel(model: tf.LayersModel, train: EncodedSet, val: 
         const f = Math.max(0.05, 1 - (epoch * batches.length + b) / (opts.epochs * batches.length));
         trainer.setLearningRate(opts.learningRate * f, (opts.embeddingLearningRate ?? 0.5) * f);
       }
-      lossSum += trainer.step(idx.map((i) => train.seqs[i]), idx.map((i) => train.labels[i]));
+      const soft = train.teacher && opts.distill ? { teacher: idx.map((i) => train.teacher![i]), distill: opts.distill } : undefined;
+      lossSum += trainer.step(idx.map((i) => train.seqs[i]), idx.map((i) => train.labels[i]), soft, train.weights ? idx.map((i) => train.weights![i]) : undefined);
       opts.onBatch?.({ epoch, batch: b + 1, batches: batches.length, loss: lossSum / (b + 1) });
       if (b % 50 === 49) await new Promise((r) => setImmediate(r));
     }

@@ -52,7 +52,14 @@ export function register(program: Command): void {
     .option('--word-gru-epochs <n>', 'epochs of the word BiGRU member', positiveNumber('word-gru-epochs', true))
     .option('--gru-units <n>', 'GRU units per direction (both BiGRU members)', positiveNumber('gru-units', true))
     .option('--gru-lr <x>', 'learning rate of the BiGRU members (Adam)', positiveNumber('gru-lr'))
-    .action(async (opts: { data: string[]; trainAll: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; embLr?: number; dropout?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number; members?: string; linearEpochs?: number; charGruEpochs?: number; wordGruEpochs?: number; gruUnits?: number; gruLr?: number }) => {
+    .option('--recipe <name>', 'ensemble (default: the four members) | student (one bag distilled from --teacher)')
+    .option('--teacher <dir>', 'student recipe: the teacher model folder (default: the shipped model)')
+    .option('--alpha <x>', 'student recipe: weight of the hard labels in the distillation loss, 0..1 (default 0.3)', (v) => (v === '0' ? 0 : positiveNumber('alpha')(v)))
+    .option('--distill-temperature <x>', 'student recipe: softening temperature of the teacher targets (default 2)', positiveNumber('distill-temperature'))
+    .option('--label-noise <action>', 'student recipe: keep | drop | reweight the rows a 4-fold NB-LR flags as probably mislabelled (default keep)')
+    .option('--unlabelled <file>', 'student recipe: unlabelled AdvertiseGen / KOBE JSONL for self-training on the teacher\'s confident pseudo-labels (repeatable)', collect, [])
+    .option('--pseudo-confidence <x>', 'student recipe: keep a pseudo-label when the teacher\'s max(p, 1 − p) ≥ this (default 0.9)', positiveNumber('pseudo-confidence'))
+    .action(async (opts: { unlabelled: string[]; pseudoConfidence?: number; recipe?: string; teacher?: string; alpha?: number; distillTemperature?: number; labelNoise?: string; data: string[]; trainAll: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; embLr?: number; dropout?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number; members?: string; linearEpochs?: number; charGruEpochs?: number; wordGruEpochs?: number; gruUnits?: number; gruLr?: number }) => {
       if (opts.data.length === 0) throw new UsageError('train sentiment needs at least one --data <file> (its held-out parts give the validation split)');
       const { MEMBER_KINDS: KINDS } = require('../../sentiment/ensemble') as typeof import('../../sentiment/ensemble');
       const members = opts.members === undefined ? undefined : opts.members.split(',').map((m) => m.trim()).filter((m) => m !== '');
@@ -60,7 +67,22 @@ export function register(program: Command): void {
       const { POOLINGS } = require('../../sentiment/model') as typeof import('../../sentiment/model');
       if (opts.pooling && !(POOLINGS as string[]).includes(opts.pooling)) throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')} (got "${opts.pooling}")`);
       [...opts.data, ...opts.trainAll, ...opts.eval].forEach(requireFile);
-      const { trainSentiment, TRAIN_DEFAULTS } = require('../../sentiment/pipeline') as typeof import('../../sentiment/pipeline');
+      const { trainSentiment, TRAIN_DEFAULTS, TRAIN_RECIPES } = require('../../sentiment/pipeline') as typeof import('../../sentiment/pipeline');
+      const { LABEL_NOISE_ACTIONS } = require('../../sentiment/label-noise') as typeof import('../../sentiment/label-noise');
+      const { DEFAULT_DISTILL } = require('../../sentiment/distill') as typeof import('../../sentiment/distill');
+      const recipe = (opts.recipe ?? 'ensemble') as import('../../sentiment/pipeline').TrainRecipe;
+      if (!TRAIN_RECIPES.includes(recipe)) throw new UsageError(`--recipe must be one of ${TRAIN_RECIPES.join(', ')} (got "${opts.recipe}")`);
+      if (recipe !== 'student' && ([opts.teacher, opts.alpha, opts.distillTemperature, opts.labelNoise, opts.pseudoConfidence].some((v) => v !== undefined) || opts.unlabelled.length > 0)) throw new UsageError('--teacher, --alpha, --distill-temperature, --label-noise, --unlabelled and --pseudo-confidence belong to --recipe student');
+      if (opts.pseudoConfidence !== undefined && (opts.pseudoConfidence < 0.5 || opts.pseudoConfidence > 1)) throw new UsageError(`--pseudo-confidence must be between 0.5 and 1 (got ${opts.pseudoConfidence})`);
+      opts.unlabelled.forEach(requireFile);
+      if (opts.alpha !== undefined && opts.alpha > 1) throw new UsageError(`--alpha must be between 0 and 1 (got ${opts.alpha})`);
+      if (opts.labelNoise !== undefined && !(LABEL_NOISE_ACTIONS as string[]).includes(opts.labelNoise)) throw new UsageError(`--label-noise must be one of ${LABEL_NOISE_ACTIONS.join(', ')} (got "${opts.labelNoise}")`);
+      const teacher = opts.teacher ?? defaultSentimentDir();
+      if (recipe === 'student' && members?.some((m) => m !== 'bag' && m !== 'linear')) throw new UsageError(`--recipe student trains bag (and optionally linear) only (got --members ${opts.members})`);
+      if (recipe === 'student') {
+        requireFile(path.join(teacher, 'config.json'));
+        if (path.resolve(teacher) === path.resolve(opts.out)) throw new UsageError(`--out ${opts.out} is the teacher's folder: write the student elsewhere (e.g. --out .work/sentiment-student/model)`);
+      }
       const d = TRAIN_DEFAULTS;
       const summary = await trainSentiment({
         ...d,
@@ -77,12 +99,14 @@ export function register(program: Command): void {
         minFreq: opts.minFreq ?? d.minFreq,
         maxFeatures: opts.maxFeatures ?? d.maxFeatures,
         model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as import('../../sentiment/model').Pooling) ?? d.model.pooling, dropout: opts.dropout ?? d.model.dropout },
-        members: (members as import('../../sentiment/ensemble').MemberKind[] | undefined) ?? d.members,
+        members: (members as import('../../sentiment/ensemble').MemberKind[] | undefined) ?? (recipe === 'student' ? ['bag'] : d.members),
         linear: { ...d.linear, epochs: opts.linearEpochs ?? d.linear.epochs },
         gru: {
           chargru: { ...d.gru.chargru, epochs: opts.charGruEpochs ?? d.gru.chargru.epochs, learningRate: opts.gruLr ?? d.gru.chargru.learningRate, config: { ...d.gru.chargru.config, units: opts.gruUnits ?? d.gru.chargru.config.units } },
           wordgru: { ...d.gru.wordgru, epochs: opts.wordGruEpochs ?? d.gru.wordgru.epochs, learningRate: opts.gruLr ?? d.gru.wordgru.learningRate, config: { ...d.gru.wordgru.config, units: opts.gruUnits ?? d.gru.wordgru.config.units } },
         },
+        recipe,
+        ...(recipe === 'student' ? { student: { teacher, cacheDir: path.join(workDir(), 'sentiment-teacher'), distill: { alpha: opts.alpha ?? DEFAULT_DISTILL.alpha, temperature: opts.distillTemperature ?? DEFAULT_DISTILL.temperature }, labelNoise: (opts.labelNoise ?? 'keep') as import('../../sentiment/label-noise').LabelNoiseAction, unlabelled: opts.unlabelled, pseudoConfidence: opts.pseudoConfidence } } : {}),
         log: (l) => process.stderr.write(`${l}\n`),
         command: `copydesk ${process.argv.slice(2).map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
       });
