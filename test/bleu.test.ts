@@ -16,6 +16,13 @@ const CASES: Array<[string, string]> = [
   ['abc', ''],
 ];
 
+/** Runs a Python snippet that reads JSON on stdin and prints a JSON list of scores; undefined without NLTK. */
+function runNltk(py: string, input: unknown): number[] | undefined {
+  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(input), encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  return JSON.parse(r.stdout) as number[];
+}
+
 function nltkScores(): number[] | undefined {
   const py = `
 import json, sys
@@ -24,9 +31,7 @@ cases = json.load(sys.stdin)
 sm = SmoothingFunction().method3
 print(json.dumps([float(sentence_bleu([list(r)], list(h), smoothing_function=sm)) for r, h in cases]))
 `;
-  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(CASES), encoding: 'utf8' });
-  if (r.status !== 0) return undefined;
-  return JSON.parse(r.stdout) as number[];
+  return runNltk(py, CASES);
 }
 
 describe('BLEU (NLTK parity)', () => {
@@ -67,9 +72,7 @@ from nltk.translate.bleu_score import corpus_bleu
 corpora = json.load(sys.stdin)
 print(json.dumps([float(corpus_bleu([[list(r)] for r, h in c], [list(h) for r, h in c])) for c in corpora]))
 `;
-  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(CORPORA), encoding: 'utf8' });
-  if (r.status !== 0) return undefined;
-  return JSON.parse(r.stdout) as number[];
+  return runNltk(py, CORPORA);
 }
 
 describe('corpus BLEU (NLTK parity)', () => {
