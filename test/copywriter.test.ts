@@ -19,7 +19,7 @@ import { TOP_PREFS } from '../core/copywriter/pipeline';
 import { modelsDir, PROJECT_ROOT } from '../core/util/paths';
 
 const MODELS = ['mf', 'sentiment', 'generator'];
-const CLI = path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js');
+const CLI = path.join(PROJECT_ROOT, 'apps', 'cli', 'copydesk.js');
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });

@@ -6,10 +6,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { decideDraft, openStore, type Db } from '../core/store/db';
-import { csvField, exportRows, parseSince, toCsv, toJson, EXPORT_COLUMNS } from '../core/cli/commands/export';
+import { csvField, exportRows, parseSince, toCsv, toJson, EXPORT_COLUMNS } from '../apps/cli/commands/export';
 
 const run = promisify(execFile);
-const CLI = path.join(__dirname, '..', 'core', 'cli', 'copydesk.js');
+const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');
 
 function seed(file: string): Db {
   const db = openStore(file);

@@ -15,18 +15,18 @@ import * as path from 'path';
 import { spawn, ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
 import type { BenchOptions } from './index';
-import { writeDemoStore } from '../demo/generate';
-import { workDir, PROJECT_ROOT } from '../util/paths';
-import { openStore } from '../store/db';
-import { sqliteSql } from '../campaign/sql';
-import { CampaignTables } from '../campaign/tables';
-import { campaignContext } from '../campaign/context';
-import { createCampaign, runEmbedded, enqueuePending, waitForCampaign } from '../campaign/runner';
-import type { CampaignBackend } from '../campaign/backend';
+import { writeDemoStore } from '../../core/demo/generate';
+import { workDir, PROJECT_ROOT } from '../../core/util/paths';
+import { openStore } from '../../core/store/db';
+import { sqliteSql } from '../../core/campaign/sql';
+import { CampaignTables } from '../../core/campaign/tables';
+import { campaignContext } from '../../core/campaign/context';
+import { createCampaign, runEmbedded, enqueuePending, waitForCampaign } from '../../core/campaign/runner';
+import type { CampaignBackend } from '../../core/campaign/backend';
 
 const PG_ADMIN = process.env.COPYDESK_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.COPYDESK_BENCH_REDIS ?? 'redis://127.0.0.1:6379';
-const CLI = path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js');
+const CLI = path.join(PROJECT_ROOT, 'apps', 'cli', 'copydesk.js');
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 function rssMiB(pid: number): number {
@@ -89,7 +89,7 @@ async function distributed(storeDir: string, users: number, nWorkers: number): P
   const workers: ChildProcess[] = [];
   const peak = new Map<number, number>();
   const sampler = setInterval(() => { for (const w of workers) if (w.pid) peak.set(w.pid, Math.max(peak.get(w.pid) ?? 0, rssMiB(w.pid))); }, 500);
-  const { openBackend } = require('../campaign/backend') as typeof import('../campaign/backend');
+  const { openBackend } = require('../../core/campaign/backend') as typeof import('../../core/campaign/backend');
   const backend = await openBackend();
   try {
     for (let i = 0; i < nWorkers; i++) workers.push(spawn(process.execPath, [CLI, 'worker'], { env, stdio: 'ignore' }));

@@ -5,11 +5,11 @@
  * of users with a negative review aspect for the item's category that get the
  * reassuring tone. Targets: load ≤ 3 s, p95 ≤ 1.5 s, both shares ≥ 80%.
  */
-import { openStore } from '../store/db';
+import { openStore } from '../../core/store/db';
 import type { BenchOptions } from './index';
-import { loadCopywriter } from '../copywriter/load';
-import { preferenceMention, reassuringRate } from '../copywriter/evaluate';
-import { seededRng } from '../copywriter/random';
+import { loadCopywriter } from '../../core/copywriter/load';
+import { preferenceMention, reassuringRate } from '../../core/copywriter/evaluate';
+import { seededRng } from '../../core/copywriter/random';
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

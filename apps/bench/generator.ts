@@ -10,12 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BenchOptions } from './index';
-import { loadAdvertiseGen, sharedPath, SHARED } from '../data/datasets';
-import { defaultGeneratorDir, loadGenerator } from '../seq2seq/generator';
-import { split } from '../seq2seq/data';
-import { RetrievalIndex } from '../seq2seq/retrieval';
-import { evaluatePairs, SHIPPED_DECODE } from '../seq2seq/evaluate';
-import { TONE_LIST } from '../seq2seq/controls';
+import { loadAdvertiseGen, sharedPath, SHARED } from '../../core/data/datasets';
+import { defaultGeneratorDir, loadGenerator } from '../../core/seq2seq/generator';
+import { split } from '../../core/seq2seq/data';
+import { RetrievalIndex } from '../../core/seq2seq/retrieval';
+import { evaluatePairs, SHIPPED_DECODE } from '../../core/seq2seq/evaluate';
+import { TONE_LIST } from '../../core/seq2seq/controls';
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

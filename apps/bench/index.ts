@@ -1,5 +1,5 @@
 /**
- * Benchmark suites. Each suite is a module `core/bench/<name>.ts` exporting
+ * Benchmark suites. Each suite is a module `apps/bench/<name>.ts` exporting
  * `run(opts)` that measures on this machine and returns a JSON-able object.
  * `copydesk bench [suite…]` runs them and records each result in
  * `models/benchmarks/<suite>.json` (the README points there).
@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { modelsDir } from '../util/paths';
+import { modelsDir } from '../../core/util/paths';
 
 export interface BenchOptions {
   /** Smaller inputs, for a quick look (and the test that the suite runs). */

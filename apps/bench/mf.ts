@@ -11,15 +11,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BenchOptions } from './index';
-import { SHARED, sharedPath } from '../data/datasets';
-import { loadStore } from '../data/store';
-import { demoDir } from '../util/paths';
-import { loadInteractions, fromStore } from '../mf/data';
-import { evalExplicit, evalLeaveLast, trainModel, TrainOptions, EXPLICIT_ALGORITHM_DEFAULTS, IMPLICIT_ALGORITHM_DEFAULTS } from '../mf/train';
-import { tasteRecovery } from '../mf/taste';
-import { toRatings } from '../mf/explicit';
-import { rmse } from '../mf/metrics';
-import { defaultThreads } from '../mf/bayes';
+import { SHARED, sharedPath } from '../../core/data/datasets';
+import { loadStore } from '../../core/data/store';
+import { demoDir } from '../../core/util/paths';
+import { loadInteractions, fromStore } from '../../core/mf/data';
+import { evalExplicit, evalLeaveLast, trainModel, TrainOptions, EXPLICIT_ALGORITHM_DEFAULTS, IMPLICIT_ALGORITHM_DEFAULTS } from '../../core/mf/train';
+import { tasteRecovery } from '../../core/mf/taste';
+import { toRatings } from '../../core/mf/explicit';
+import { rmse } from '../../core/mf/metrics';
+import { defaultThreads } from '../../core/mf/bayes';
 import * as os from 'os';
 
 let peakRss = 0;
@@ -108,7 +108,7 @@ function demo(quick: boolean): Record<string, unknown> {
 
 async function tfjs(quick: boolean): Promise<Record<string, unknown>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { trainTfjsMf } = require('../mf/tfjs') as typeof import('../mf/tfjs');
+  const { trainTfjsMf } = require('../../core/mf/tfjs') as typeof import('../../core/mf/tfjs');
   const train = loadInteractions(sharedPath(`${SHARED.ml100k}/u1.base`), 'movielens');
   const test = loadInteractions(sharedPath(`${SHARED.ml100k}/u1.test`), 'movielens');
   const tr = toRatings(train.rows);

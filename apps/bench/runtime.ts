@@ -20,7 +20,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BenchOptions } from './index';
 import type * as tfjs from '@tensorflow/tfjs';
-import { PROJECT_ROOT } from '../util/paths';
+import { PROJECT_ROOT } from '../../core/util/paths';
 
 type CaseName = 'step' | 'sentiment' | 'generator';
 type PathName = 'wasm' | 'native' | 'fused' | 'cpu';
@@ -36,12 +36,12 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 
 /** Builds one training step for a case and path; returns the function and its batch size. */
 async function makeStep(name: CaseName, p: PathName): Promise<{ step: () => Promise<void>; batch: number }> {
-  const { tf } = (require('../tf/runtime') as typeof import('../tf/runtime'));
+  const { tf } = (require('../../core/tf/runtime') as typeof import('../../core/tf/runtime'));
   if (name === 'step') {
     const V = 3000, T = 40, B = 32;
     const fusedPath = p === 'fused';
-    const { fusedGru } = (require('../tf/gru') as typeof import('../tf/gru'));
-    const { compileWithSparseLogitsLoss } = (require('../tf/losses') as typeof import('../tf/losses'));
+    const { fusedGru } = (require('../../core/tf/gru') as typeof import('../../core/tf/gru'));
+    const { compileWithSparseLogitsLoss } = (require('../../core/tf/losses') as typeof import('../../core/tf/losses'));
     const m = tf.sequential();
     m.add(tf.layers.embedding({ inputDim: V, outputDim: 64, inputLength: T }));
     m.add(fusedPath ? fusedGru({ units: 128, returnSequences: true }) : tf.layers.gru({ units: 128, returnSequences: true }));
@@ -53,7 +53,7 @@ async function makeStep(name: CaseName, p: PathName): Promise<{ step: () => Prom
     return { batch: B, step: async () => { await m.trainOnBatch(x, y); } };
   }
   if (name === 'sentiment') {
-    const { buildModel, DEFAULT_MODEL } = (require('../sentiment/model') as typeof import('../sentiment/model'));
+    const { buildModel, DEFAULT_MODEL } = (require('../../core/sentiment/model') as typeof import('../../core/sentiment/model'));
     const V = 20000, L = 100, B = 64;
     const model = buildModel({ ...DEFAULT_MODEL, vocabSize: V });
     const opt = tf.train.adam(0.005);
@@ -68,8 +68,8 @@ async function makeStep(name: CaseName, p: PathName): Promise<{ step: () => Prom
       },
     };
   }
-  const { buildWeights, batchLoss, DEFAULT_CONFIG } = (require('../seq2seq/model') as typeof import('../seq2seq/model'));
-  const { toBatch } = (require('../seq2seq/data') as typeof import('../seq2seq/data'));
+  const { buildWeights, batchLoss, DEFAULT_CONFIG } = (require('../../core/seq2seq/model') as typeof import('../../core/seq2seq/model'));
+  const { toBatch } = (require('../../core/seq2seq/data') as typeof import('../../core/seq2seq/data'));
   const V = 5000, S = 64, T = 128, B = 32;
   const cfg = { ...DEFAULT_CONFIG, vocabSize: V };
   const w = buildWeights(cfg, 1);
@@ -93,7 +93,7 @@ async function makeStep(name: CaseName, p: PathName): Promise<{ step: () => Prom
 }
 
 async function measure(name: CaseName, p: PathName, seconds: number, repeats: number): Promise<Measure> {
-  const { initRuntime, runtimeInfo, tf } = (require('../tf/runtime') as typeof import('../tf/runtime'));
+  const { initRuntime, runtimeInfo, tf } = (require('../../core/tf/runtime') as typeof import('../../core/tf/runtime'));
   await initRuntime(p === 'cpu' ? 'cpu' : 'wasm');
   const { step, batch } = await makeStep(name, p);
   await step(); // warm-up (kernel setup, JIT, heap growth)

@@ -7,14 +7,14 @@
 import * as os from 'os';
 import * as path from 'path';
 import type { BenchOptions } from './index';
-import { sharedPath, SHARED } from '../data/datasets';
-import { loadCorpus, stratifiedSplit, SPLIT_SEED } from '../sentiment/data';
-import { loadSentimentModel, defaultSentimentDir } from '../sentiment';
-import { evaluateRows } from '../sentiment/evaluate';
-import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows, clauseSet, evaluateNegativeAspects } from '../sentiment/aspect-eval';
-import { DOUBT_MIN_CONFIDENCE } from '../copywriter/pipeline';
-import { backendName } from '../sentiment/runtime-info';
-import { folderBytes } from '../sentiment/io';
+import { sharedPath, SHARED } from '../../core/data/datasets';
+import { loadCorpus, stratifiedSplit, SPLIT_SEED } from '../../core/sentiment/data';
+import { loadSentimentModel, defaultSentimentDir } from '../../core/sentiment';
+import { evaluateRows } from '../../core/sentiment/evaluate';
+import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows, clauseSet, evaluateNegativeAspects } from '../../core/sentiment/aspect-eval';
+import { DOUBT_MIN_CONFIDENCE } from '../../core/copywriter/pipeline';
+import { backendName } from '../../core/sentiment/runtime-info';
+import { folderBytes } from '../../core/sentiment/io';
 
 function percentile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,4 +1,4 @@
-/** The list of bench suites: one line per suite module (core/bench/<name>.ts). */
+/** The list of bench suites: one line per suite module (apps/bench/<name>.ts). */
 import { registerSuite } from './index';
 
 export function loadSuites(): void {

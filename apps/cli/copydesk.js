@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The `copydesk` command. Runs the compiled CLI (dist/) when it is built and newer than
-// every TypeScript source under core/ and bot/; otherwise the sources through tsx.
+// every TypeScript source under core/, apps/ and bot/; otherwise the sources through tsx.
 'use strict';
 const path = require('path');
 const fs = require('fs');
 const root = path.resolve(__dirname, '..', '..');
-const compiled = path.join(root, 'dist', 'core', 'cli', 'main.js');
-const source = path.join(root, 'core', 'cli', 'main.ts');
+const compiled = path.join(root, 'dist', 'apps', 'cli', 'main.js');
+const source = path.join(root, 'apps', 'cli', 'main.ts');
 
 function newestSource(dir) {
   let newest = 0;
@@ -25,7 +25,7 @@ function distIsFresh() {
   if (process.env.COPYDESK_FROM_SOURCE === '1') return false;
   try {
     const built = fs.statSync(compiled).mtimeMs;
-    return ['core', 'bot'].every((d) => newestSource(path.join(root, d)) <= built);
+    return ['core', 'apps', 'bot'].every((d) => newestSource(path.join(root, d)) <= built);
   } catch {
     return false;
   }

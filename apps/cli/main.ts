@@ -4,7 +4,7 @@
  * clear one-line messages (no stack traces for bad input).
  */
 import { Command, CommanderError } from 'commander';
-import { DataError } from '../data/errors';
+import { DataError } from '../../core/data/errors';
 import { UsageError } from './usage-error';
 
 type Registrar = (program: Command) => void;
@@ -32,7 +32,7 @@ export function buildProgram(): Command {
   program
     .name('copydesk')
     .description('Drafts personalized Chinese e-commerce marketing copy (CLI of the Copydesk core).')
-    .version(require(require('path').join(require('../util/paths').PROJECT_ROOT, 'package.json')).version)
+    .version(require(require('path').join(require('../../core/util/paths').PROJECT_ROOT, 'package.json')).version)
     // A bad option (unknown tone, missing value…) is one line and exit 2, like every other bad input: no usage dump.
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`copydesk: ${str.replace(/^error: /, '').trim()}\n`) });

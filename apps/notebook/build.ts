@@ -5,7 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { PROJECT_ROOT } from '../util/paths';
+import { PROJECT_ROOT } from '../../core/util/paths';
+
+/** The source folders the notebooks load compiled from dist/ (the core and the notebook helpers in apps/). */
+const COMPILED_FOLDERS = ['core', 'apps'];
 
 function isFresh(root: string, sourceRel: string): boolean {
   try {
@@ -16,7 +19,7 @@ function isFresh(root: string, sourceRel: string): boolean {
   }
 }
 
-/** Every source under `core/` whose compiled `.js` in `dist/core/` is missing or older. */
+/** Every source under `core/` and `apps/` whose compiled `.js` in `dist/` is missing or older. */
 export function staleBuildFiles(root: string = PROJECT_ROOT): string[] {
   const stale: string[] = [];
   const walk = (rel: string) => {
@@ -29,14 +32,14 @@ export function staleBuildFiles(root: string = PROJECT_ROOT): string[] {
       }
     }
   };
-  walk('core');
+  for (const top of COMPILED_FOLDERS) if (fs.existsSync(path.join(root, top))) walk(top);
   return stale;
 }
 
-/** The source (core/….ts) of a compiled dist/core/….js file, or undefined for any other file. */
+/** The source (core/….ts or apps/….ts) of a compiled dist/core/….js or dist/apps/….js file, or undefined for any other file. */
 function sourceOf(root: string, file: string): string | undefined {
   const rel = path.relative(path.join(root, 'dist'), file);
-  if (rel.startsWith('..') || !rel.startsWith(`core${path.sep}`) || !rel.endsWith('.js')) return undefined;
+  if (rel.startsWith('..') || !COMPILED_FOLDERS.some((top) => rel.startsWith(`${top}${path.sep}`)) || !rel.endsWith('.js')) return undefined;
   const src = rel.replace(/\.js$/, '.ts');
   return fs.existsSync(path.join(root, src)) ? src : undefined;
 }
@@ -46,7 +49,7 @@ function staleError(root: string, stale: string[]): Error {
   return new Error(`dist/ is out of date for ${list}: run \`npm run build\` in ${root}, then restart the kernel`);
 }
 
-/** Throws (with the fix) when any part of dist/core is older than its source. */
+/** Throws (with the fix) when any part of dist/core or dist/apps is older than its source. */
 export function assertFreshBuild(root: string = PROJECT_ROOT): void {
   const stale = staleBuildFiles(root);
   if (stale.length > 0) throw staleError(root, stale);

@@ -8,8 +8,8 @@
  */
 import * as path from 'path';
 import { guardCompiledModules } from './build';
-import { initRuntime, type BackendName } from '../tf/runtime';
-import { PROJECT_ROOT } from '../util/paths';
+import { initRuntime, type BackendName } from '../../core/tf/runtime';
+import { PROJECT_ROOT } from '../../core/util/paths';
 
 export interface NotebookContext {
   quick: boolean;

@@ -10,20 +10,20 @@ import { spawn } from 'child_process';
 import { Command } from 'commander';
 import { UsageError } from '../usage-error';
 import { csvField } from './export';
-import { demoDir, PROJECT_ROOT } from '../../util/paths';
-import { createProgress } from '../../util/progress';
-import type { CampaignBackend } from '../../campaign/backend';
-import type { CampaignSpecError as SpecErrorType } from '../../campaign/spec';
+import { demoDir, PROJECT_ROOT } from '../../../core/util/paths';
+import { createProgress } from '../../../core/util/progress';
+import type { CampaignBackend } from '../../../core/campaign/backend';
+import type { CampaignSpecError as SpecErrorType } from '../../../core/campaign/spec';
 
-type CampaignModule = typeof import('../../campaign');
-const core = (): CampaignModule => require('../../campaign') as CampaignModule;
+type CampaignModule = typeof import('../../../core/campaign');
+const core = (): CampaignModule => require('../../../core/campaign') as CampaignModule;
 
 /** Campaign spec problems become usage errors (exit 2). */
 async function usage<T>(f: () => Promise<T> | T): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    const { CampaignSpecError } = require('../../campaign/spec') as { CampaignSpecError: typeof SpecErrorType };
+    const { CampaignSpecError } = require('../../../core/campaign/spec') as { CampaignSpecError: typeof SpecErrorType };
     if (e instanceof CampaignSpecError) throw new UsageError(e.message);
     throw e;
   }
@@ -83,7 +83,7 @@ async function draftPending(b: CampaignBackend, id: string, storeDir: string | u
 
 /** Runs `copydesk campaign resume ID` as a detached background process (embedded --detach). */
 function detachResume(id: string, opts: { db?: string; store?: string }): void {
-  const args = [path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js'), 'campaign', 'resume', id, '--json'];
+  const args = [path.join(PROJECT_ROOT, 'apps', 'cli', 'copydesk.js'), 'campaign', 'resume', id, '--json'];
   if (opts.db) args.push('--db', path.resolve(opts.db));
   if (opts.store) args.push('--store', path.resolve(opts.store));
   const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore', env: { ...process.env, COPYDESK_QUIET: '1' } });
@@ -257,7 +257,7 @@ export function register(program: Command): void {
           const r = await b.tables.decide(id, decision === 'approve' ? 'approved' : 'rejected', sample, o.by, o.reason);
           // The reviewed sample feeds the strategy bandit (embedded store).
           if (b.db) {
-            const { recordDecision } = require('../../copywriter/strategy') as typeof import('../../copywriter/strategy');
+            const { recordDecision } = require('../../../core/copywriter/strategy') as typeof import('../../../core/copywriter/strategy');
             for (const d of sample) recordDecision(b.db, d, decision === 'approve' ? 'approved' : 'rejected');
           }
           const out = { campaign_id: id, decision: decision === 'approve' ? 'approved' : 'rejected', sample, changed: r.changed.length };

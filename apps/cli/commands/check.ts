@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import * as fs from 'fs';
 import { UsageError } from '../usage-error';
-import { checkText } from '../../compliance/check';
+import { checkText } from '../../../core/compliance/check';
 
 export function register(program: Command): void {
   program

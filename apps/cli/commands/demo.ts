@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { Command } from 'commander';
-import { writeDemoStore, DEFAULT_SEED, DEMO_DEFAULTS } from '../../demo/generate';
+import { writeDemoStore, DEFAULT_SEED, DEMO_DEFAULTS } from '../../../core/demo/generate';
 import { UsageError } from '../usage-error';
 
 function intOption(name: string, raw: string, min: number, max: number): number {

@@ -1,9 +1,9 @@
 /** `copydesk draft --user <id> [--item <id>] [--tone …] [--n 3] [--json]`: personalised, compliant drafts (the main job). */
 import { Command, Option } from 'commander';
 import { UsageError } from '../usage-error';
-import type { DraftResult, Tone, LengthBucket } from '../../copywriter/types';
-import { TONES, UnknownEntityError, InvalidRequestError } from '../../copywriter/types';
-import { TONE_LABEL, MAX_DRAFTS } from '../../copywriter/pipeline';
+import type { DraftResult, Tone, LengthBucket } from '../../../core/copywriter/types';
+import { TONES, UnknownEntityError, InvalidRequestError } from '../../../core/copywriter/types';
+import { TONE_LABEL, MAX_DRAFTS } from '../../../core/copywriter/pipeline';
 
 interface DraftOpts {
   user: string;
@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .action(async (opts: DraftOpts) => {
       const n = Number(opts.n);
       if (!Number.isInteger(n) || n < 1 || n > MAX_DRAFTS) throw new UsageError(`--n must be an integer from 1 to ${MAX_DRAFTS} (got "${opts.n}")`);
-      const { loadCopywriter } = require('../../copywriter/load') as typeof import('../../copywriter/load');
+      const { loadCopywriter } = require('../../../core/copywriter/load') as typeof import('../../../core/copywriter/load');
       // Unknown user or item: refused as soon as the store is read, before the models load.
       const cw = await loadCopywriter({
         db: opts.db,

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { openStore, type Db, type DraftStatus } from '../../store/db';
+import { openStore, type Db, type DraftStatus } from '../../../core/store/db';
 import { UsageError } from '../usage-error';
 
 export const EXPORT_STATUSES: DraftStatus[] = ['approved', 'rejected', 'pending', 'superseded'];

@@ -5,15 +5,15 @@ import { Command } from 'commander';
 import * as path from 'path';
 import { subcommand } from '../group';
 import { UsageError } from '../usage-error';
-import { modelsDir, workDir } from '../../util/paths';
-import { loadAdvertiseGen } from '../../data/datasets';
-import { describeSkipped } from '../../data/table';
+import { modelsDir, workDir } from '../../../core/util/paths';
+import { loadAdvertiseGen } from '../../../core/data/datasets';
+import { describeSkipped } from '../../../core/data/table';
 import * as fs from 'fs';
-import { sharedPath, SHARED } from '../../data/datasets';
-import { Attribute, parseAttributes } from '../../data/attributes';
+import { sharedPath, SHARED } from '../../../core/data/datasets';
+import { Attribute, parseAttributes } from '../../../core/data/attributes';
 
-type Seq2Seq = typeof import('../../seq2seq/index');
-const seq2seq = (): Seq2Seq => require('../../seq2seq/index') as Seq2Seq;
+type Seq2Seq = typeof import('../../../core/seq2seq/index');
+const seq2seq = (): Seq2Seq => require('../../../core/seq2seq/index') as Seq2Seq;
 
 /** Turns the generator's own errors (bad attributes, bad model files, bad options) into clean one-line errors. */
 function asUsage(e: unknown): never {
@@ -50,8 +50,8 @@ export function register(program: Command): void {
     .option('--init <dir>', 'start from this trained model (weights and vocabulary)')
     .option('--skip-bad', 'skip malformed lines (reported) instead of stopping')
     .action(async (o) => {
-      const { initRuntime } = require('../../tf/runtime') as typeof import('../../tf/runtime');
-      const { trainGenerator } = require('../../seq2seq/train') as typeof import('../../seq2seq/train');
+      const { initRuntime } = require('../../../core/tf/runtime') as typeof import('../../../core/tf/runtime');
+      const { trainGenerator } = require('../../../core/seq2seq/train') as typeof import('../../../core/seq2seq/train');
       await initRuntime();
       const pairs = o.data.flatMap((f: string) => {
         const loaded = loadAdvertiseGen(f, { skipBad: o.skipBad });
@@ -77,7 +77,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'model folder the lexicon is written to', path.join(modelsDir(), 'generator'))
     .option('--split <part>', 'all | train: learn from all of --data or from the training part of its seeded split (as in training)', 'train')
     .action((o) => {
-      const { learnLexicon, saveLexicon, LEXICON_FILE } = require('../../seq2seq/lexicon') as typeof import('../../seq2seq/lexicon');
+      const { learnLexicon, saveLexicon, LEXICON_FILE } = require('../../../core/seq2seq/lexicon') as typeof import('../../../core/seq2seq/lexicon');
       if (!['all', 'train'].includes(o.split)) throw new UsageError(`--split must be all or train (got "${o.split}")`);
       const rows = loadAdvertiseGen(o.data).rows;
       const pairs = o.split === 'train' ? seq2seq().split(rows, 250, 42).train : rows;
@@ -101,10 +101,10 @@ export function register(program: Command): void {
     .option('--sheet <file>', 'also write an HTML sheet: attributes, human copy and drafts side by side, faults highlighted')
     .option('--sheet-size <n>', 'inputs on the sheet (evenly spaced over the input)', int('--sheet-size'), 30)
     .action(async (o) => {
-      const { initRuntime } = require('../../tf/runtime') as typeof import('../../tf/runtime');
-      const { evaluatePairs } = require('../../seq2seq/evaluate') as typeof import('../../seq2seq/evaluate');
+      const { initRuntime } = require('../../../core/tf/runtime') as typeof import('../../../core/tf/runtime');
+      const { evaluatePairs } = require('../../../core/seq2seq/evaluate') as typeof import('../../../core/seq2seq/evaluate');
       const s = seq2seq();
-      o.decode ??= (require('../../seq2seq/evaluate') as typeof import('../../seq2seq/evaluate')).SHIPPED_DECODE;
+      o.decode ??= (require('../../../core/seq2seq/evaluate') as typeof import('../../../core/seq2seq/evaluate')).SHIPPED_DECODE;
       const mode = o.peer ? o.peer : o.decode;
       if (o.peer && o.peer !== 'retrieval') throw new UsageError(`--peer must be "retrieval" (got "${o.peer}")`);
       if (!o.peer && !['greedy', 'beam', 'rerank', 'hybrid'].includes(o.decode)) throw new UsageError(`--decode must be greedy, beam, rerank or hybrid (got "${o.decode}")`);
@@ -122,8 +122,8 @@ export function register(program: Command): void {
         trainPart = sp.train;
       }
       if (o.limit) pairs = pairs.slice(0, o.limit);
-      let generator: import('../../seq2seq/generator').Seq2SeqGenerator | undefined;
-      let table: import('../../seq2seq/attrs').AttributeTable;
+      let generator: import('../../../core/seq2seq/generator').Seq2SeqGenerator | undefined;
+      let table: import('../../../core/seq2seq/attrs').AttributeTable;
       // The retrieval peer's index and a retrieval-augmented model's exemplars come from training pairs only, never from what is evaluated.
       const idxPairs = o.index ? loadAdvertiseGen(o.index).rows : trainPart ?? s.split(loadAdvertiseGen(sharedPath(SHARED.advertiseGen)).rows, valSize, seed).train;
       const index = new s.RetrievalIndex(idxPairs);
@@ -134,7 +134,7 @@ export function register(program: Command): void {
         generator = await s.loadGenerator(o.model, { retrieval: index }).catch(asUsage);
         table = generator.table;
       }
-      const { loadLexicon } = require('../../seq2seq/lexicon') as typeof import('../../seq2seq/lexicon');
+      const { loadLexicon } = require('../../../core/seq2seq/lexicon') as typeof import('../../../core/seq2seq/lexicon');
       const lexicon = generator?.lexicon ?? loadLexicon(o.model);
       const { report, outputs } = await evaluatePairs(pairs, mode, { generator, table, index, lexicon }).catch(asUsage);
       if (o.predictionsOut) fs.writeFileSync(o.predictionsOut, outputs.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
@@ -167,7 +167,7 @@ export function register(program: Command): void {
       const s = seq2seq();
       try { s.parseAttrs(o.attrs); } catch (e) { asUsage(e); }
       checkAttrsArgument(o.attrs);
-      const { rewrite } = require('../../compliance/check') as typeof import('../../compliance/check');
+      const { rewrite } = require('../../../core/compliance/check') as typeof import('../../../core/compliance/check');
       const g = await s.loadGenerator(o.model).catch(asUsage);
       const t0 = Date.now();
       const raw = await g
@@ -203,11 +203,11 @@ export function checkAttrsArgument(attrs: string): void {
  */
 async function writeSheet(
   file: string, size: number, pairs: Array<{ content: string; summary: string }>, outputs: string[], mode: string,
-  report: import('../../seq2seq/metrics').EvalReport, generator: import('../../seq2seq/generator').Seq2SeqGenerator | undefined,
-  lexicon: import('../../seq2seq/lexicon').CopyLexicon | undefined,
+  report: import('../../../core/seq2seq/metrics').EvalReport, generator: import('../../../core/seq2seq/generator').Seq2SeqGenerator | undefined,
+  lexicon: import('../../../core/seq2seq/lexicon').CopyLexicon | undefined,
 ): Promise<void> {
-  const { renderSheet } = require('../../seq2seq/sheet') as typeof import('../../seq2seq/sheet');
-  const { withoutPlaceholders } = require('../../seq2seq/generator') as typeof import('../../seq2seq/generator');
+  const { renderSheet } = require('../../../core/seq2seq/sheet') as typeof import('../../../core/seq2seq/sheet');
+  const { withoutPlaceholders } = require('../../../core/seq2seq/generator') as typeof import('../../../core/seq2seq/generator');
   const s = seq2seq();
   const k = Math.min(size, pairs.length);
   const picks = [...new Set(Array.from({ length: k }, (_, i) => Math.floor((i * pairs.length) / k)))];

@@ -8,15 +8,15 @@ import * as path from 'path';
 import { Command, Option } from 'commander';
 import { subcommand } from '../group';
 import { UsageError } from '../usage-error';
-import { createProgress } from '../../util/progress';
-import { describeSkipped } from '../../data/table';
-import { loadStore } from '../../data/store';
-import { demoDir } from '../../util/paths';
-import { loadInteractions, DataFormat, InteractionData } from '../../mf/data';
-import { trainModel, evalExplicit, evalRanking, evalLeaveLast, relevantSets, epochsFor, TrainOptions } from '../../mf/train';
-import { DEFAULT_WEIGHTS, EventWeights } from '../../mf/implicit';
-import { defaultModelDir, loadPreferenceModel } from '../../mf/index';
-import { writeModelCard } from '../../mf/card';
+import { createProgress } from '../../../core/util/progress';
+import { describeSkipped } from '../../../core/data/table';
+import { loadStore } from '../../../core/data/store';
+import { demoDir } from '../../../core/util/paths';
+import { loadInteractions, DataFormat, InteractionData } from '../../../core/mf/data';
+import { trainModel, evalExplicit, evalRanking, evalLeaveLast, relevantSets, epochsFor, TrainOptions } from '../../../core/mf/train';
+import { DEFAULT_WEIGHTS, EventWeights } from '../../../core/mf/implicit';
+import { defaultModelDir, loadPreferenceModel } from '../../../core/mf/index';
+import { writeModelCard } from '../../../core/mf/card';
 
 const FORMATS = ['movielens', 'taobao', 'store'] as const;
 

@@ -1,8 +1,8 @@
 /** `copydesk outcomes import <csv>` (draft_id,event,timestamp) and `copydesk outcomes report`: campaign results feed the strategy bandit. */
 import { Command } from 'commander';
-import { openStore } from '../../store/db';
-import { importOutcomes } from '../../copywriter/outcomes';
-import { strategyReport } from '../../copywriter/strategy';
+import { openStore } from '../../../core/store/db';
+import { importOutcomes } from '../../../core/copywriter/outcomes';
+import { strategyReport } from '../../../core/copywriter/strategy';
 
 export function register(program: Command): void {
   const outcomes = program.command('outcomes').description('campaign outcomes (impression, click, conversion) and what the strategy bandit learned');

@@ -1,6 +1,6 @@
 /** `copydesk runtime`: which TensorFlow.js backend this machine runs, and its kernels. */
 import { Command } from 'commander';
-import { initRuntime, hasNativeTfjsNode, tf } from '../../tf/runtime';
+import { initRuntime, hasNativeTfjsNode, tf } from '../../../core/tf/runtime';
 
 export function register(program: Command): void {
   program

@@ -12,8 +12,8 @@ import { UsageError } from '../usage-error';
 
 /** Longest review `copydesk sentiment` takes (reviews are short; a pasted page is a mistake). */
 export const MAX_REVIEW_ARG_CHARS = 2000;
-import { requireFile, loadLabelledTexts } from '../../data/datasets';
-import { workDir } from '../../util/paths';
+import { requireFile, loadLabelledTexts } from '../../../core/data/datasets';
+import { workDir } from '../../../core/util/paths';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -26,7 +26,7 @@ function positiveNumber(name: string, integer = false) {
 }
 
 export function register(program: Command): void {
-  const { defaultSentimentDir } = require('../../sentiment') as typeof import('../../sentiment');
+  const { defaultSentimentDir } = require('../../../core/sentiment') as typeof import('../../../core/sentiment');
 
   subcommand(program, 'train', 'sentiment')
     .description('train the review sentiment classifier (each --data file is split 8:1:1; the held-out parts are never trained on)')
@@ -61,16 +61,16 @@ export function register(program: Command): void {
     .option('--pseudo-confidence <x>', 'student recipe: keep a pseudo-label when the teacher\'s max(p, 1 − p) ≥ this (default 0.9)', positiveNumber('pseudo-confidence'))
     .action(async (opts: { unlabelled: string[]; pseudoConfidence?: number; recipe?: string; teacher?: string; alpha?: number; distillTemperature?: number; labelNoise?: string; data: string[]; trainAll: string[]; eval: string[]; out: string; work: string; resume?: boolean; epochs?: number; batchSize?: number; lr?: number; embLr?: number; dropout?: number; dim?: number; hidden?: number; pooling?: string; minFreq?: number; maxFeatures?: number; members?: string; linearEpochs?: number; charGruEpochs?: number; wordGruEpochs?: number; gruUnits?: number; gruLr?: number }) => {
       if (opts.data.length === 0) throw new UsageError('train sentiment needs at least one --data <file> (its held-out parts give the validation split)');
-      const { MEMBER_KINDS: KINDS } = require('../../sentiment/ensemble') as typeof import('../../sentiment/ensemble');
+      const { MEMBER_KINDS: KINDS } = require('../../../core/sentiment/ensemble') as typeof import('../../../core/sentiment/ensemble');
       const members = opts.members === undefined ? undefined : opts.members.split(',').map((m) => m.trim()).filter((m) => m !== '');
       if (members && (members.some((m) => !(KINDS as string[]).includes(m)) || !members.includes('bag') || new Set(members).size !== members.length)) throw new UsageError(`--members must list distinct members from ${KINDS.join(', ')} and include bag (got "${opts.members}")`);
-      const { POOLINGS } = require('../../sentiment/model') as typeof import('../../sentiment/model');
+      const { POOLINGS } = require('../../../core/sentiment/model') as typeof import('../../../core/sentiment/model');
       if (opts.pooling && !(POOLINGS as string[]).includes(opts.pooling)) throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')} (got "${opts.pooling}")`);
       [...opts.data, ...opts.trainAll, ...opts.eval].forEach(requireFile);
-      const { trainSentiment, TRAIN_DEFAULTS, TRAIN_RECIPES } = require('../../sentiment/pipeline') as typeof import('../../sentiment/pipeline');
-      const { LABEL_NOISE_ACTIONS } = require('../../sentiment/label-noise') as typeof import('../../sentiment/label-noise');
-      const { DEFAULT_DISTILL } = require('../../sentiment/distill') as typeof import('../../sentiment/distill');
-      const recipe = (opts.recipe ?? 'ensemble') as import('../../sentiment/pipeline').TrainRecipe;
+      const { trainSentiment, TRAIN_DEFAULTS, TRAIN_RECIPES } = require('../../../core/sentiment/pipeline') as typeof import('../../../core/sentiment/pipeline');
+      const { LABEL_NOISE_ACTIONS } = require('../../../core/sentiment/label-noise') as typeof import('../../../core/sentiment/label-noise');
+      const { DEFAULT_DISTILL } = require('../../../core/sentiment/distill') as typeof import('../../../core/sentiment/distill');
+      const recipe = (opts.recipe ?? 'ensemble') as import('../../../core/sentiment/pipeline').TrainRecipe;
       if (!TRAIN_RECIPES.includes(recipe)) throw new UsageError(`--recipe must be one of ${TRAIN_RECIPES.join(', ')} (got "${opts.recipe}")`);
       if (recipe !== 'student' && ([opts.teacher, opts.alpha, opts.distillTemperature, opts.labelNoise, opts.pseudoConfidence].some((v) => v !== undefined) || opts.unlabelled.length > 0)) throw new UsageError('--teacher, --alpha, --distill-temperature, --label-noise, --unlabelled and --pseudo-confidence belong to --recipe student');
       if (opts.pseudoConfidence !== undefined && (opts.pseudoConfidence < 0.5 || opts.pseudoConfidence > 1)) throw new UsageError(`--pseudo-confidence must be between 0.5 and 1 (got ${opts.pseudoConfidence})`);
@@ -98,15 +98,15 @@ export function register(program: Command): void {
         embeddingLearningRate: opts.embLr ?? d.embeddingLearningRate,
         minFreq: opts.minFreq ?? d.minFreq,
         maxFeatures: opts.maxFeatures ?? d.maxFeatures,
-        model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as import('../../sentiment/model').Pooling) ?? d.model.pooling, dropout: opts.dropout ?? d.model.dropout },
-        members: (members as import('../../sentiment/ensemble').MemberKind[] | undefined) ?? (recipe === 'student' ? ['bag'] : d.members),
+        model: { ...d.model, dim: opts.dim ?? d.model.dim, hidden: opts.hidden ?? d.model.hidden, pooling: (opts.pooling as import('../../../core/sentiment/model').Pooling) ?? d.model.pooling, dropout: opts.dropout ?? d.model.dropout },
+        members: (members as import('../../../core/sentiment/ensemble').MemberKind[] | undefined) ?? (recipe === 'student' ? ['bag'] : d.members),
         linear: { ...d.linear, epochs: opts.linearEpochs ?? d.linear.epochs },
         gru: {
           chargru: { ...d.gru.chargru, epochs: opts.charGruEpochs ?? d.gru.chargru.epochs, learningRate: opts.gruLr ?? d.gru.chargru.learningRate, config: { ...d.gru.chargru.config, units: opts.gruUnits ?? d.gru.chargru.config.units } },
           wordgru: { ...d.gru.wordgru, epochs: opts.wordGruEpochs ?? d.gru.wordgru.epochs, learningRate: opts.gruLr ?? d.gru.wordgru.learningRate, config: { ...d.gru.wordgru.config, units: opts.gruUnits ?? d.gru.wordgru.config.units } },
         },
         recipe,
-        ...(recipe === 'student' ? { student: { teacher, cacheDir: path.join(workDir(), 'sentiment-teacher'), distill: { alpha: opts.alpha ?? DEFAULT_DISTILL.alpha, temperature: opts.distillTemperature ?? DEFAULT_DISTILL.temperature }, labelNoise: (opts.labelNoise ?? 'keep') as import('../../sentiment/label-noise').LabelNoiseAction, unlabelled: opts.unlabelled, pseudoConfidence: opts.pseudoConfidence } } : {}),
+        ...(recipe === 'student' ? { student: { teacher, cacheDir: path.join(workDir(), 'sentiment-teacher'), distill: { alpha: opts.alpha ?? DEFAULT_DISTILL.alpha, temperature: opts.distillTemperature ?? DEFAULT_DISTILL.temperature }, labelNoise: (opts.labelNoise ?? 'keep') as import('../../../core/sentiment/label-noise').LabelNoiseAction, unlabelled: opts.unlabelled, pseudoConfidence: opts.pseudoConfidence } } : {}),
         log: (l) => process.stderr.write(`${l}\n`),
         command: `copydesk ${process.argv.slice(2).map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
       });
@@ -122,7 +122,7 @@ export function register(program: Command): void {
     .option('--model <dir>', 'model folder', defaultSentimentDir())
     .option('--skip-bad', 'skip bad rows (reported on stderr) instead of refusing the file')
     .action(async (opts: { data: string; json?: boolean; predictionsOut?: string; model: string; skipBad?: boolean }) => {
-      const { evaluateFile } = require('../../sentiment/evaluate') as typeof import('../../sentiment/evaluate');
+      const { evaluateFile } = require('../../../core/sentiment/evaluate') as typeof import('../../../core/sentiment/evaluate');
       const loaded = loadLabelledTexts(requireFile(opts.data), { skipBad: !!opts.skipBad });
       for (const s of loaded.skipped) process.stderr.write(`skipped ${opts.data}:${s.line}: ${s.field ?? ''} ${s.problem}\n`);
       if (loaded.rows.length === 0) throw new UsageError(`${opts.data}: no labelled rows`);
@@ -142,7 +142,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--model <dir>', 'model folder', defaultSentimentDir())
     .action(async (words: string[], opts: { json?: boolean; model: string }) => {
-      const { loadSentimentModel, SentimentInputError, checkReviewText } = require('../../sentiment') as typeof import('../../sentiment');
+      const { loadSentimentModel, SentimentInputError, checkReviewText } = require('../../../core/sentiment') as typeof import('../../../core/sentiment');
       const text = words.join(' ');
       if (text.length > MAX_REVIEW_ARG_CHARS) throw new UsageError(`the review is ${text.length} characters long; at most ${MAX_REVIEW_ARG_CHARS} are accepted`);
       try {

@@ -1,7 +1,7 @@
 /** `copydesk store`: loads a store folder (default: the demo store) and prints its summary. */
 import { Command } from 'commander';
-import { loadStore, storeSummary, describeStoreSkipped, StoreSummary } from '../../data/store';
-import { demoDir } from '../../util/paths';
+import { loadStore, storeSummary, describeStoreSkipped, StoreSummary } from '../../../core/data/store';
+import { demoDir } from '../../../core/util/paths';
 
 function table(title: string, counts: Record<string, number>): string {
   const entries = Object.entries(counts);

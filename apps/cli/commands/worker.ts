@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .action(async (o: { store?: string; concurrency: string; rate: string }) => {
       const concurrency = positive('concurrency', o.concurrency, 64);
       const rate = positive('rate', o.rate, 100000);
-      const m = require('../../campaign') as typeof import('../../campaign');
+      const m = require('../../../core/campaign') as typeof import('../../../core/campaign');
       let urls: ReturnType<typeof m.distributedUrls>;
       try {
         urls = m.distributedUrls();
@@ -34,7 +34,7 @@ export function register(program: Command): void {
       if (!urls) throw new UsageError('worker needs COPYDESK_DATABASE_URL=postgres://… and COPYDESK_REDIS_URL=redis://… (the embedded deployment runs jobs in-process)');
       const redis = await m.checkRedis(urls.redisUrl);
       if (redis.warning) process.stderr.write(`copydesk: warning: ${redis.warning}\n`);
-      const sql = await (require('../../campaign/pg') as typeof import('../../campaign/pg')).openPg(urls.databaseUrl, { max: 1 });
+      const sql = await (require('../../../core/campaign/pg') as typeof import('../../../core/campaign/pg')).openPg(urls.databaseUrl, { max: 1 });
       await sql.close();
       const worker = m.startWorker(urls.redisUrl, { concurrency, ratePerSecond: rate, storeDir: o.store });
       worker.on('completed', (job, r) => process.stderr.write(`worker ${process.pid}: ${job.id} drafted ${r?.drafted ?? 0}, skipped ${r?.skipped ?? 0}, failed ${r?.failed ?? 0} (${(r?.seconds?.total ?? 0).toFixed(1)} s)\n`));
