@@ -9,7 +9,7 @@ import { checkText } from '../core/compliance/check';
 import { defaultRules } from '../core/compliance/rules';
 import { recordDecision as recordInBandit } from '../core/copywriter/strategy';
 import { DraftPool } from '../core/copywriter/worker-pool';
-import type { ComplianceFinding, Draft, DraftRequest, DraftResult } from '../core/copywriter/types';
+import type { ComplianceFinding, Draft, DraftRequest, DraftResult } from '../core/domain/types';
 
 export type Decision = 'approved' | 'rejected' | 'edited';
 

@@ -5,7 +5,7 @@
  * conditional updates here; each writes to the audit log.
  */
 import { audit, nowIso, type Db, type DraftStatus } from '../core/store/db';
-import type { ComplianceFinding } from '../core/copywriter/types';
+import type { ComplianceFinding } from '../core/domain/types';
 
 export interface DraftRow {
   id: string;

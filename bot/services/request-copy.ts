@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'crypto';
 import { audit } from '../../core/store/db';
-import { UnknownEntityError, type DraftRequest } from '../../core/copywriter/types';
+import { UnknownEntityError, type DraftRequest } from '../../core/domain/types';
 import type { BotDeps, SlackClient } from '../deps';
 import { USAGE, type CopyRequest } from '../parse';
 import { acceptJob, advanceJob, claimUnfinished, getJob, isRegenerate, jobsAhead, type NewJob, type OutboxJob, type RegenerateRequest } from '../outbox';

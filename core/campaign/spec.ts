@@ -5,7 +5,7 @@
  * Holdout membership is a hash of campaign × user: deterministic, the same on every worker.
  */
 import { createHash } from 'crypto';
-import { TONES, Tone, LengthBucket } from '../copywriter/types';
+import { TONES, Tone, LengthBucket } from '../domain/types';
 import { LENGTHS } from '../copywriter/strategy';
 
 export type SegmentSpec =

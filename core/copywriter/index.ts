@@ -10,7 +10,7 @@
  *   importOutcomes(db, csvFile);                         // campaign outcomes feed it too
  *   approvedCopy(db, { since });                         // approved drafts for export
  */
-export * from './types';
+export * from '../domain/types';
 export type { Copywriter, CopywriterDeps, UserInsight, Doubt } from './pipeline';
 export { createCopywriter, rowToDraft } from './pipeline';
 export { loadCopywriter, ModelUnavailableError } from './load';

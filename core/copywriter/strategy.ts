@@ -8,8 +8,8 @@
  * calls and re-imports change nothing.
  */
 import { Db, immediate, nowIso } from '../store/db';
-import type { AspectFocus } from './ports';
-import { TONES, Tone, LengthBucket } from './types';
+import type { AspectFocus } from '../domain/ports';
+import { TONES, Tone, LengthBucket } from '../domain/types';
 import { Rng, beta, mathRng } from './random';
 import { phrasingSegment, usedPhrasings } from './phrasing';
 import { defaultTemplates } from './templates';

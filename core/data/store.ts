@@ -19,7 +19,7 @@ import { DataError, LoadOptions, Loaded, SkippedRow } from './errors';
 import { fields, readTable, readUtf8, FieldError, short } from './table';
 import { Attribute, parseAttributes } from './attributes';
 import { demoDir } from '../util/paths';
-import type { CatalogItem, StorePort, UserReview } from '../copywriter/ports';
+import type { CatalogItem, StorePort, UserReview } from '../domain/ports';
 
 export { parseAttributes, formatAttributes } from './attributes';
 export type { Attribute } from './attributes';

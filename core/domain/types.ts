@@ -1,4 +1,4 @@
-/** The copywriter's public contract, used by the CLI, the Slack bot and the notebooks. */
+/** The core's shared vocabulary (core/domain): tones, lengths, the copywriter's request and draft contract and its errors; used by the models, compliance, the store, the CLI, the Slack bot and the notebooks. */
 
 export type Tone = 'warm' | 'excited' | 'reassuring' | 'concise';
 export const TONES: Tone[] = ['warm', 'excited', 'reassuring', 'concise'];

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { PreferencePort, TasteEntry, TasteProfile } from '../copywriter/ports';
+import type { PreferencePort, TasteEntry, TasteProfile } from '../domain/ports';
 import { DataError } from '../data/errors';
 import { IdMap } from './ids';
 import type { ExplicitModel } from './explicit';

@@ -8,8 +8,8 @@
  *   aspect  — appearance / texture / function: whichever keyword family the copy uses most.
  *   prefer  — the attribute value the copy mentions first (marked in the source so the model learns to lead with it).
  */
-import type { Tone, LengthBucket } from '../copywriter/types';
-import type { AspectFocus } from '../copywriter/ports';
+import type { Tone, LengthBucket } from '../domain/types';
+import type { AspectFocus } from '../domain/ports';
 import type { Attribute } from './attrs';
 
 export const TONE_LIST: Tone[] = ['warm', 'excited', 'reassuring', 'concise'];

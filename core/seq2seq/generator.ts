@@ -5,11 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { GenerateRequest, GeneratedCopy, GeneratorPort } from '../copywriter/ports';
-import type { LengthBucket } from '../copywriter/types';
+import type { GenerateRequest, GeneratedCopy, GeneratorPort } from '../domain/ports';
+import type { LengthBucket } from '../domain/types';
 import { Attribute, AttributeTable, attrCoverage, parseAttrs } from './attrs';
 import { Controls, LENGTH_TARGET, TONE_LIST, TONE_BIAS, toneScore } from './controls';
-import type { Tone } from '../copywriter/types';
+import type { Tone } from '../domain/types';
 import { beamSearch, DecodeOptions, Hypothesis, LoadedModel, sampleRows } from './decode';
 import { loadWeights } from './persist';
 import { CharVocab } from './vocab';

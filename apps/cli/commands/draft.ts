@@ -1,8 +1,8 @@
 /** `copydesk draft --user <id> [--item <id>] [--tone …] [--n 3] [--json]`: personalised, compliant drafts (the main job). */
 import { Command, Option } from 'commander';
 import { UsageError } from '../usage-error';
-import type { DraftResult, Tone, LengthBucket } from '../../../core/copywriter/types';
-import { TONES, UnknownEntityError, InvalidRequestError } from '../../../core/copywriter/types';
+import type { DraftResult, Tone, LengthBucket } from '../../../core/domain/types';
+import { TONES, UnknownEntityError, InvalidRequestError } from '../../../core/domain/types';
 import { TONE_LABEL, MAX_DRAFTS } from '../../../core/copywriter/pipeline';
 
 interface DraftOpts {
