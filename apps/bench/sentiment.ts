@@ -13,7 +13,7 @@ import { loadSentimentModel, defaultSentimentDir } from '../../core/sentiment';
 import { evaluateRows } from '../../core/sentiment/evaluate';
 import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows, clauseSet, evaluateNegativeAspects } from '../../core/sentiment/aspect-eval';
 import { DOUBT_MIN_CONFIDENCE } from '../../core/copywriter/pipeline';
-import { backendName } from '../../core/sentiment/runtime-info';
+import { initRuntime } from '../../core/tf/runtime';
 import { folderBytes } from '../../core/sentiment/io';
 
 function percentile(xs: number[], q: number): number {
@@ -72,7 +72,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   const aspects = evaluateAspects(analyzer, loadAspectSet(DEFAULT_ASPECT_SET));
   const demo = demoAspectRows();
   return {
-    backend: await backendName(),
+    backend: await initRuntime(),
     model: { dir: path.relative(process.cwd(), dir), bytes: size, MiB: +(size / 2 ** 20).toFixed(2), features: cls.index.size - 1, config: cls.config.model, members: cls.config.members ?? 'bag only', gru: cls.config.gru, temperature: cls.config.temperature },
     online_shopping_test: { ...shopM.metrics, note: 'held-out 10% of online_shopping_10_cats (stratified by cat+label, fixed seed); never trained on' },
     chnsenticorp_dev: { ...devM.metrics, note: 'ChnSentiCorp dev; never trained on (training rows equal to a dev text are dropped)' },

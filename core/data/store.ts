@@ -26,7 +26,6 @@ export type { Attribute } from './attributes';
 
 export const EVENT_KINDS = ['view', 'click', 'cart', 'fav', 'buy', 'rate'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
-export const REVIEW_ASPECTS = ['尺码', '面料', '做工', '颜色', '物流', '价格', '客服', '气味', '款式'] as const;
 export type Polarity = 'pos' | 'neg';
 
 export const STORE_FILES = { items: 'items.csv', users: 'users.csv', events: 'events.csv', reviews: 'reviews.csv', tastes: 'tastes.json' } as const;
