@@ -11,7 +11,7 @@ import { openStore } from '../core/store/db';
 import { createCopywriter, explain, segmentOf } from '../core/copywriter/pipeline';
 import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteProfile } from '../core/domain/ports';
 import { UnknownEntityError, InvalidRequestError, DraftStateError } from '../core/domain/types';
-import { seededRng } from '../core/copywriter/random';
+import { seededRng } from '../core/util/random';
 import { bigramJaccard, isNearDuplicate, pickDiverse, NEAR_DUPLICATE_THRESHOLD } from '../core/copywriter/similarity';
 import { loadTemplates, composeMessage, defaultTemplates } from '../core/copywriter/templates';
 import { isCompliant, findViolations } from '../core/compliance/check';

@@ -14,7 +14,7 @@ import { recordDecision, armStates } from '../core/copywriter/strategy';
 import { preferenceMention, reassuringRate, usersWithDoubts } from '../core/copywriter/evaluate';
 import { findViolations } from '../core/compliance/check';
 import { isNearDuplicate } from '../core/copywriter/similarity';
-import { seededRng } from '../core/copywriter/random';
+import { seededRng } from '../core/util/random';
 import { TOP_PREFS } from '../core/copywriter/pipeline';
 import { modelsDir, PROJECT_ROOT } from '../core/util/paths';
 

@@ -9,7 +9,7 @@ import { openStore } from '../../core/store/db';
 import type { BenchOptions } from './index';
 import { loadCopywriter } from '../../core/copywriter/load';
 import { preferenceMention, reassuringRate } from '../../core/copywriter/evaluate';
-import { seededRng } from '../../core/copywriter/random';
+import { seededRng } from '../../core/util/random';
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

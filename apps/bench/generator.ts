@@ -15,7 +15,7 @@ import { defaultGeneratorDir, loadGenerator } from '../../core/seq2seq/generator
 import { split } from '../../core/seq2seq/data';
 import { RetrievalIndex } from '../../core/seq2seq/retrieval';
 import { evaluatePairs, SHIPPED_DECODE } from '../../core/seq2seq/evaluate';
-import { TONE_LIST } from '../../core/seq2seq/controls';
+import { TONES } from '../../core/domain/types';
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,7 +43,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   for (let i = 0; i < reqs; i++) {
     const t = process.hrtime.bigint();
     const c = process.cpuUsage();
-    await g.generate({ attrs: val[i % val.length].content, tone: TONE_LIST[i % TONE_LIST.length], n: 3, seed: i });
+    await g.generate({ attrs: val[i % val.length].content, tone: TONES[i % TONES.length], n: 3, seed: i });
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
     const d = process.cpuUsage(c);
     cpuMs.push((d.user + d.system) / 1000);

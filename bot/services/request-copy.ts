@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'crypto';
 import { audit } from '../../core/store/db';
-import { UnknownEntityError, type DraftRequest } from '../../core/domain/types';
+import { DraftStateError, UnknownEntityError, type DraftRequest } from '../../core/domain/types';
 import type { BotDeps, SlackClient } from '../deps';
 import { USAGE, type CopyRequest } from '../parse';
 import { acceptJob, advanceJob, claimUnfinished, getJob, isRegenerate, jobsAhead, type NewJob, type OutboxJob, type RegenerateRequest } from '../outbox';
@@ -110,7 +110,7 @@ async function regenerateJob(deps: BotDeps, job: OutboxJob, r: RegenerateRequest
       fresh = (await deps.copywriter.regenerate(r.regenerateOf, r.actor)).id;
     } catch (e) {
       const error = (e as Error)?.message ?? String(e);
-      if (advanceJob(deps.db, job.id, 'queued', 'failed', { error }) && (e as Error)?.name !== 'DraftStateError') await reply(REGENERATION_FAILED);
+      if (advanceJob(deps.db, job.id, 'queued', 'failed', { error }) && !(e instanceof DraftStateError)) await reply(REGENERATION_FAILED);
       return { kind: 'failed', error };
     }
   }
@@ -129,7 +129,7 @@ async function draftJob(deps: BotDeps, job: OutboxJob, reply: Reply): Promise<Ou
   try {
     draftIds = (await deps.copywriter.draft(req)).drafts.map((d) => d.id);
   } catch (e) {
-    if (e instanceof UnknownEntityError || (e as Error)?.name === 'UnknownEntityError') {
+    if (e instanceof UnknownEntityError) {
       const u = e as UnknownEntityError;
       audit(deps.db, { actor: job.requestedBy, action: 'request_unknown', after: { kind: u.kind, id: u.id } });
       if (advanceJob(deps.db, job.id, 'queued', 'failed', { error: `unknown ${u.kind}` })) await reply(unknownText(u.kind, u.id));

@@ -15,7 +15,7 @@ import { userInsights, compliantMessage, explain, UserInsight } from '../copywri
 import type { CatalogItem } from '../domain/ports';
 import type { Draft } from '../domain/types';
 import { chooseFromStates, strategyId, parseStrategy } from '../copywriter/strategy';
-import { seededRng } from '../copywriter/random';
+import { seededRng } from '../util/random';
 import { formatAttributes } from '../data/attributes';
 import { pseudonymize } from '../privacy/pseudonym';
 import type { CampaignContext } from './context';

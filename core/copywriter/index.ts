@@ -15,7 +15,7 @@ export { createCopywriter, rowToDraft } from './pipeline';
 export { loadCopywriter, ModelUnavailableError } from './load';
 export type { LoadedCopywriter, LoadCopywriterOptions } from './load';
 export { recordDecision, strategyReport, allStrategies, strategyId } from './strategy';
-export type { Decision, Strategy } from './strategy';
+export type { Strategy } from './strategy';
 export { importOutcomes } from './outcomes';
 export { checkText, rewrite, isCompliant } from '../compliance/check';
 export type { CheckReport } from '../compliance/check';

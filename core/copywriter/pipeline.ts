@@ -15,12 +15,12 @@ import { ComplianceRules, defaultRules } from '../compliance/rules';
 import { CheckReport, checkText, rewrite } from '../compliance/check';
 import { pseudonymize, snippet } from '../privacy/pseudonym';
 import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteEntry, TasteProfile } from '../domain/ports';
-import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LengthBucket, TONES, Tone, UnknownEntityError } from '../domain/types';
+import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LENGTHS, LengthBucket, TONES, Tone, UnknownEntityError } from '../domain/types';
 import { MessageTemplates, MessageParts, VisitorKind, composeMessage, defaultTemplates } from './templates';
 import { isNearDuplicate } from './similarity';
 import { phrasingChooser } from './phrasing';
-import { Strategy, chooseStrategies, parseStrategy, strategyId, LENGTHS } from './strategy';
-import { Rng, mathRng } from './random';
+import { Strategy, chooseStrategies, parseStrategy, strategyId } from './strategy';
+import { Rng, mathRng } from '../util/random';
 import { formatAttributes } from '../data/attributes';
 
 export const MAX_DRAFTS = 5;

@@ -59,6 +59,7 @@ export interface SentimentPort {
 // ---------- generator (core/seq2seq) ----------
 
 export type AspectFocus = 'appearance' | 'texture' | 'function';
+export const ASPECTS: AspectFocus[] = ['appearance', 'texture', 'function'];
 
 export interface GenerateRequest {
   /** AdvertiseGen form: `类型#裙*材质#雪纺*…`. */

@@ -3,6 +3,10 @@
 export type Tone = 'warm' | 'excited' | 'reassuring' | 'concise';
 export const TONES: Tone[] = ['warm', 'excited', 'reassuring', 'concise'];
 export type LengthBucket = 'short' | 'medium' | 'long';
+export const LENGTHS: LengthBucket[] = ['short', 'medium', 'long'];
+
+/** A reviewer's verdict on a draft, as the bot stores it and the strategy bandit learns from it. */
+export type Decision = 'approved' | 'rejected' | 'edited';
 
 export interface DraftRequest {
   userId: string;

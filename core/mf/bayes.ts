@@ -8,7 +8,7 @@
  */
 import { ExplicitModel, Ratings, predictIdx } from './explicit';
 import { cholesky, backSolve, spdInverse } from './linalg';
-import { Rng } from './rng';
+import { TrainRng } from './rng';
 
 export interface BayesOptions {
   factors: number;
@@ -52,7 +52,7 @@ function csr(n: number, rows: Int32Array, cols: Int32Array, r: Float64Array): Cs
 }
 
 /** Samples (μ_Θ, Λ_Θ) from the Normal–Wishart posterior given the current vectors X (n×K). */
-function sampleHyper(rng: Rng, X: Float64Array, n: number, K: number, muOut: Float64Array, lamOut: Float64Array): void {
+function sampleHyper(rng: TrainRng, X: Float64Array, n: number, K: number, muOut: Float64Array, lamOut: Float64Array): void {
   const beta0 = 2;
   const nu0 = K;
   const mean = new Float64Array(K);
@@ -284,7 +284,7 @@ export function trainBayes(data: Ratings, opts: Partial<BayesOptions> = {}, onSw
   const K = o.factors;
   const nU = data.users.size;
   const nI = data.items.size;
-  const rng = new Rng(o.seed);
+  const rng = new TrainRng(o.seed);
   const N = data.r.length;
   let mu = 0;
   for (let k = 0; k < N; k++) mu += data.r[k];
@@ -399,7 +399,7 @@ function compact(X: Float64Array, n: number, from: number, to: number): Float64A
 }
 
 /** Precision of a zero-mean Gaussian prior, from a Gamma(1, 1) hyperprior and the current values. */
-function sampleGammaPrecision(rng: Rng, x: Float64Array): number {
+function sampleGammaPrecision(rng: TrainRng, x: Float64Array): number {
   let ss = 0;
   for (let a = 0; a < x.length; a++) ss += x[a] * x[a];
   return rng.gamma(1 + x.length / 2) / (1 + ss / 2);

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../usage-error';
 import type { DraftResult, Tone, LengthBucket } from '../../../core/domain/types';
-import { TONES, UnknownEntityError, InvalidRequestError } from '../../../core/domain/types';
+import { TONES, LENGTHS, UnknownEntityError, InvalidRequestError } from '../../../core/domain/types';
 import { TONE_LABEL, MAX_DRAFTS } from '../../../core/copywriter/pipeline';
 
 interface DraftOpts {
@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option('--item <id>', 'item id (default: the top-ranked item the user has not bought)')
     .addOption(new Option('--tone <tone>', `tone: auto (from the user's reviews and the bandit) or ${TONES.join(', ')}`).choices(['auto', ...TONES]).default('auto'))
     .option('--n <count>', `number of drafts (1-${MAX_DRAFTS})`, '3')
-    .addOption(new Option('--length <bucket>', 'copy length').choices(['short', 'medium', 'long']))
+    .addOption(new Option('--length <bucket>', 'copy length').choices(LENGTHS))
     .option('--json', 'print one JSON object')
     .option('--no-evidence', 'leave review snippets out of the explanations')
     .option('--db <file>', 'SQLite store for drafts (default: COPYDESK_DB or ./copydesk.db)')

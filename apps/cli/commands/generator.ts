@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import * as path from 'path';
 import { subcommand } from '../group';
 import { UsageError } from '../usage-error';
+import { TONES, LENGTHS } from '../../../core/domain/types';
+import { ASPECTS } from '../../../core/domain/ports';
 import { modelsDir, workDir } from '../../../core/util/paths';
 import { loadAdvertiseGen } from '../../../core/data/datasets';
 import { describeSkipped } from '../../../core/data/table';
@@ -17,8 +19,8 @@ const seq2seq = (): Seq2Seq => require('../../../core/seq2seq/index') as Seq2Seq
 
 /** Turns the generator's own errors (bad attributes, bad model files, bad options) into clean one-line errors. */
 function asUsage(e: unknown): never {
-  const name = (e as Error)?.name;
-  if (name === 'AttributeError' || name === 'UsageProblem' || name === 'ModelFileError') throw new UsageError((e as Error).message);
+  const s = seq2seq();
+  if (e instanceof s.AttributeError || e instanceof s.UsageProblem || e instanceof s.ModelFileError) throw new UsageError(e.message);
   throw e;
 }
 
@@ -158,9 +160,9 @@ export function register(program: Command): void {
     .option('--model <dir>', 'model folder', path.join(modelsDir(), 'generator'))
     .option('--json', 'print the drafts as JSON')
     .action(async (o) => {
-      if (!['warm', 'excited', 'reassuring', 'concise'].includes(o.tone)) throw new UsageError(`--tone must be warm, excited, reassuring or concise (got "${o.tone}")`);
-      if (o.length && !['short', 'medium', 'long'].includes(o.length)) throw new UsageError(`--length must be short, medium or long (got "${o.length}")`);
-      if (o.aspect && !['appearance', 'texture', 'function'].includes(o.aspect)) throw new UsageError(`--aspect must be appearance, texture or function (got "${o.aspect}")`);
+      if (!TONES.includes(o.tone)) throw new UsageError(`--tone must be warm, excited, reassuring or concise (got "${o.tone}")`);
+      if (o.length && !LENGTHS.includes(o.length)) throw new UsageError(`--length must be short, medium or long (got "${o.length}")`);
+      if (o.aspect && !ASPECTS.includes(o.aspect)) throw new UsageError(`--aspect must be appearance, texture or function (got "${o.aspect}")`);
       const n = Number(o.n);
       if (!Number.isInteger(n) || n < 1 || n > MAX_GENERATE_N) throw new UsageError(`--n must be an integer from 1 to ${MAX_GENERATE_N} (got "${o.n}")`);
       if (o.attrs.length > MAX_ATTRS_CHARS) throw new UsageError(`--attrs is ${o.attrs.length} characters long; at most ${MAX_ATTRS_CHARS} are accepted`);
