@@ -6,7 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { decideDraft, openStore, type Db } from '../core/store/db';
-import { csvField, exportRows, parseSince, toCsv, toJson, EXPORT_COLUMNS } from '../apps/cli/commands/export';
+import { csvField, parseSince, toCsv, toJson } from '../apps/cli/commands/export';
+import { exportRows, EXPORT_COLUMNS } from '../core/store/drafts';
 
 const run = promisify(execFile);
 const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');

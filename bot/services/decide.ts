@@ -6,7 +6,7 @@
 import { audit, decideDraft, immediate } from '../../core/store/db';
 import { DraftStateError } from '../../core/domain/types';
 import { isReviewer, type BotDeps, type SlackClient } from '../deps';
-import { getDraft, getRequest, storeEdit, type DraftRow } from '../store';
+import { getDraft, getRequest, storeEdit, type DraftRow } from '../../core/store/drafts';
 import { LIMITS, escapeMrkdwn, slackDate } from '../blocks/text';
 import { refreshMessageOf } from './messages';
 import { REGENERATION_FAILED, acceptRegenerate, postJob, replyOf } from './request-copy';

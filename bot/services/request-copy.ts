@@ -16,7 +16,7 @@ import { DraftStateError, UnknownEntityError, type DraftRequest } from '../../co
 import type { BotDeps, SlackClient } from '../deps';
 import { USAGE, type CopyRequest } from '../parse';
 import { acceptJob, advanceJob, claimUnfinished, getJob, isRegenerate, jobsAhead, type NewJob, type OutboxJob, type RegenerateRequest } from '../outbox';
-import { getDraft, setMessageLocation } from '../store';
+import { getDraft, setMessageLocation, successorOf as successorInDb } from '../../core/store/drafts';
 import { escapeMrkdwn } from '../blocks/text';
 import { DRAFTS_EVENT_TYPE, postDrafts, refreshMessageOf } from './messages';
 import { slackErrorCode } from './slack';
@@ -94,9 +94,7 @@ export function acceptRegenerate(deps: BotDeps, r: RegenerateRequest, where: { c
 }
 
 /** The successor a regenerate stored for this draft, if any. */
-function successorOf(deps: BotDeps, draftId: string): string | undefined {
-  return (deps.db.prepare('SELECT id FROM drafts WHERE supersedes = ? ORDER BY rowid LIMIT 1').get(draftId) as { id: string } | undefined)?.id;
-}
+const successorOf = (deps: BotDeps, draftId: string): string | undefined => successorInDb(deps.db, draftId);
 
 /** Recovery of a regenerate job left queued: adopt the successor stored before the crash, else regenerate now (exactly once: the core supersedes in one transaction). */
 async function regenerateJob(deps: BotDeps, job: OutboxJob, r: RegenerateRequest, reply: Reply): Promise<OutboxJob | RequestOutcome> {

@@ -1,11 +1,12 @@
 /**
- * The store queries the bot needs, on core/store/db.ts (same SQLite file as the
- * copywriter). The copywriter alone writes requests and drafts (and audits them);
- * state changes of a draft go through `decideDraft` (exactly once) or the
- * conditional updates here; each writes to the audit log.
+ * The queries on the requests and drafts tables that the apps (the bot, the CLI's export) need,
+ * on core/store/db.ts (the one SQLite file). The copywriter pipeline alone inserts requests and
+ * drafts (one insert per draft, one 'drafted' audit row per request); state changes of a draft
+ * go through `decideDraft` (exactly once) or the conditional updates here; each writes to the
+ * audit log.
  */
-import { audit, nowIso, type Db, type DraftStatus } from '../core/store/db';
-import type { ComplianceFinding } from '../core/domain/types';
+import { audit, nowIso, type Db, type DraftStatus } from './db';
+import type { ComplianceFinding } from '../domain/types';
 
 export interface DraftRow {
   id: string;
@@ -137,4 +138,32 @@ export function approvalRates(db: Db, by: 'tone' | 'strategy', sinceIso: string)
   const rows = db.prepare(`SELECT ${by} AS key, SUM(status = 'approved') AS approved, SUM(status = 'rejected') AS rejected
     FROM drafts WHERE status IN ('approved', 'rejected') AND decided_at >= ? GROUP BY ${by} ORDER BY ${by}`).all(sinceIso) as Array<{ key: string; approved: number; rejected: number }>;
   return rows.map((r) => ({ ...r, rate: r.approved / Math.max(1, r.approved + r.rejected) }));
+}
+
+// ---------- export (`copydesk export`) ----------
+
+export const EXPORT_STATUSES: DraftStatus[] = ['approved', 'rejected', 'pending', 'superseded'];
+export const EXPORT_COLUMNS = ['draft_id', 'request_id', 'item_id', 'user_pseudonym', 'text', 'tone', 'strategy', 'version', 'edited', 'reviewer', 'decided_at', 'created_at'] as const;
+
+export type ExportRow = { [K in (typeof EXPORT_COLUMNS)[number]]: string | number | boolean | null };
+
+/** Which drafts an export takes. */
+export interface ExportQuery {
+  status: DraftStatus;
+  /** ISO time; rows decided (or, for pending drafts, created) at or after it. */
+  since?: string;
+}
+
+/** Drafts in one status since a time, as export rows (users as pseudonyms only). */
+export function exportRows(db: Db, q: ExportQuery): ExportRow[] {
+  const rows = db.prepare(`SELECT id AS draft_id, request_id, item_id, user_pseudonym, text, tone, strategy, version, edited,
+      decided_by AS reviewer, decided_at, created_at
+    FROM drafts WHERE status = ? AND COALESCE(decided_at, created_at) >= ?
+    ORDER BY COALESCE(decided_at, created_at), rowid`).all(q.status, q.since ?? '') as ExportRow[];
+  return rows.map((r) => ({ ...r, edited: !!r.edited }));
+}
+
+/** The successor a regenerate stored for this draft, if any. */
+export function successorOf(db: Db, draftId: string): string | undefined {
+  return (db.prepare('SELECT id FROM drafts WHERE supersedes = ? ORDER BY rowid LIMIT 1').get(draftId) as { id: string } | undefined)?.id;
 }

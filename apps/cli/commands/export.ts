@@ -6,33 +6,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { openStore, type Db, type DraftStatus } from '../../../core/store/db';
+import { openStore } from '../../../core/store/db';
+import type { DraftStatus } from '../../../core/store/db';
+import { EXPORT_STATUSES, EXPORT_COLUMNS, exportRows, type ExportRow } from '../../../core/store/drafts';
 import { UsageError } from '../usage-error';
-
-export const EXPORT_STATUSES: DraftStatus[] = ['approved', 'rejected', 'pending', 'superseded'];
-export const EXPORT_COLUMNS = ['draft_id', 'request_id', 'item_id', 'user_pseudonym', 'text', 'tone', 'strategy', 'version', 'edited', 'reviewer', 'decided_at', 'created_at'] as const;
-
-export type ExportRow = { [K in (typeof EXPORT_COLUMNS)[number]]: string | number | boolean | null };
-
-export interface ExportQuery {
-  status: DraftStatus;
-  /** ISO time; rows decided (or, for pending drafts, created) at or after it. */
-  since?: string;
-}
 
 /** Parses `--since`: a date (2026-11-01, that day 00:00 UTC) or a full ISO time. */
 export function parseSince(text: string): string {
   const t = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
   if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new UsageError(`--since must be a date like 2026-11-01 or an ISO time, not "${text}"`);
   return new Date(t).toISOString();
-}
-
-export function exportRows(db: Db, q: ExportQuery): ExportRow[] {
-  const rows = db.prepare(`SELECT id AS draft_id, request_id, item_id, user_pseudonym, text, tone, strategy, version, edited,
-      decided_by AS reviewer, decided_at, created_at
-    FROM drafts WHERE status = ? AND COALESCE(decided_at, created_at) >= ?
-    ORDER BY COALESCE(decided_at, created_at), rowid`).all(q.status, q.since ?? '') as ExportRow[];
-  return rows.map((r) => ({ ...r, edited: !!r.edited }));
 }
 
 /** One CSV field (RFC 4180 quoting; a leading = + - @ is neutralised so spreadsheets never run it as a formula). */
