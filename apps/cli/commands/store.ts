@@ -1,6 +1,7 @@
 /** `copydesk store`: loads a store folder (default: the demo store) and prints its summary. */
 import { Command } from 'commander';
-import { loadStore, storeSummary, describeStoreSkipped, StoreSummary } from '../../../core/data/store';
+import { loadStore, describeStoreSkipped } from '../../../core/data/store';
+import { storeSummary, StoreSummary } from '../../../core/data/summary';
 import { demoDir } from '../../../core/util/paths';
 
 function table(title: string, counts: Record<string, number>): string {
