@@ -13,7 +13,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { BenchOptions } from '../core/bench/index';
+import type { BenchOptions } from '../apps/bench/index';
 import { demoDir } from '../core/util/paths';
 
 const ACK_LIMIT_MS = 3000;
@@ -60,7 +60,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   const api = await standIn();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copydesk-bench-bot-'));
   const root = path.join(__dirname, '..');
-  const child = spawn(process.execPath, [path.join(root, 'core', 'cli', 'copydesk.js'), 'bot', '--env', path.join(dir, 'none.env')], {
+  const child = spawn(process.execPath, [path.join(root, 'apps', 'cli', 'copydesk.js'), 'bot', '--env', path.join(dir, 'none.env')], {
     cwd: root,
     env: { ...process.env, SLACK_BOT_TOKEN: 'xoxb-bench-token', SLACK_SIGNING_SECRET: SECRET, SLACK_APP_TOKEN: '', SLACK_API_URL: api.url, COPYDESK_REVIEWERS: 'UBENCHREV1', COPYDESK_DB: path.join(dir, 'bench.db'), PORT: '0', COPYDESK_PSEUDONYM_KEY: 'bench-key', NODE_ENV: 'bench' },
     stdio: ['ignore', 'pipe', 'pipe'],

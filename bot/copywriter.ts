@@ -9,9 +9,8 @@ import { checkText } from '../core/compliance/check';
 import { defaultRules } from '../core/compliance/rules';
 import { recordDecision as recordInBandit } from '../core/copywriter/strategy';
 import { DraftPool } from '../core/copywriter/worker-pool';
-import type { ComplianceFinding, Draft, DraftRequest, DraftResult } from '../core/copywriter/types';
+import type { ComplianceFinding, Decision, Draft, DraftRequest, DraftResult } from '../core/domain/types';
 
-export type Decision = 'approved' | 'rejected' | 'edited';
 
 export interface ComplianceCheck {
   ok: boolean;
@@ -87,7 +86,7 @@ export function pooledCopywriter(pool: DraftPool, db: Db): BotCopywriter {
 }
 
 /** Starts the drafting pool on the bot's store file and waits until every thread has loaded the models. */
-export async function loadCopywriter(db: Db, o: { dbFile: string; pseudonymKey: string; threads?: number }): Promise<BotCopywriter> {
+export async function startPooledCopywriter(db: Db, o: { dbFile: string; pseudonymKey: string; threads?: number }): Promise<BotCopywriter> {
   const pool = new DraftPool({ dbFile: o.dbFile, pseudonymKey: o.pseudonymKey, size: o.threads });
   try {
     await pool.ready();

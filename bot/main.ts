@@ -3,7 +3,7 @@ import { openStore } from '../core/store/db';
 import { pseudonymKey } from '../core/privacy/pseudonym';
 import { createApp, type CopydeskApp } from './app';
 import { ConfigError, describeConfig, loadConfig, secretsOf } from './config';
-import { loadCopywriter } from './copywriter';
+import { startPooledCopywriter } from './copywriter';
 import { loadEnvFile } from './env-file';
 import { logLevelFrom, RedactingLogger } from './logger';
 
@@ -17,7 +17,7 @@ export async function runBot(opts: RunOptions = {}): Promise<CopydeskApp> {
   if (!hadEnvFile) logger.info(`no ${envFile} file; using the environment only`);
   const db = openStore(config.dbFile);
   const t0 = Date.now();
-  const copywriter = await loadCopywriter(db, { dbFile: config.dbFile, pseudonymKey: config.pseudonymKey ?? pseudonymKey(), threads: config.draftThreads });
+  const copywriter = await startPooledCopywriter(db, { dbFile: config.dbFile, pseudonymKey: config.pseudonymKey ?? pseudonymKey(), threads: config.draftThreads });
   logger.info(`copywriter loaded on ${copywriter.capacity} drafting thread(s) in ${Date.now() - t0} ms`);
   const bot = createApp({ config, copywriter, db, logger });
   const { port } = await bot.start();

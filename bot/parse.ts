@@ -6,7 +6,7 @@
  * whitespace tokens once, and every pattern is anchored or token-bounded.
  * Error texts quote what the user typed, cut short; whoever shows them escapes them.
  */
-import { TONES, type Tone } from '../core/copywriter/types';
+import { TONES, type Tone } from '../core/domain/types';
 
 export interface CopyRequest {
   userId: string;

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { Db, openStore, nowIso } from '../core/store/db';
 import { allStrategies, armStates, chooseStrategies, recordDecision, strategyId, addReward, strategyReport, OUTCOME_WEIGHT } from '../core/copywriter/strategy';
 import { importOutcomes, parseTimestamp } from '../core/copywriter/outcomes';
-import { seededRng, beta } from '../core/copywriter/random';
+import { seededRng, beta } from '../core/util/random';
 import { DataError } from '../core/data/errors';
 
 function insertDraft(db: Db, id: string, segment: string, strategy: string): void {

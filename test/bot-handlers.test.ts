@@ -16,7 +16,7 @@ import { editSubmit } from '../bot/listeners/views/edit-submit';
 import { appMention } from '../bot/listeners/events/app-mention';
 import { directMessage } from '../bot/listeners/events/direct-message';
 import { appHomeOpened } from '../bot/listeners/events/app-home-opened';
-import { getDraft } from '../bot/store';
+import { getDraft } from '../core/store/drafts';
 import { FakeSlack, testConfig, tempDbFile, testCopywriter, blockActionPayload, viewSubmissionPayload, buttonsOf, REVIEWER, REQUESTER, OUTSIDER, CHANNEL, SECRETS } from './bot-harness';
 
 const CW = testCopywriter();

@@ -14,7 +14,7 @@ import {
   testCopywriter, tempDbFile, SECRETS, REVIEWER, REVIEWER2, REQUESTER, CHANNEL, type RunningBot,
 } from './bot-harness';
 import { EVENTS_PATH } from '../bot/app';
-import { getDraft, type DraftRow } from '../bot/store';
+import { getDraft, type DraftRow } from '../core/store/drafts';
 import { escapeMrkdwn } from '../bot/blocks/text';
 import { parseCopyRequest, MAX_REQUEST_CHARS } from '../bot/parse';
 import { openStore } from '../core/store/db';

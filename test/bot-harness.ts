@@ -305,8 +305,8 @@ export async function startBot(fake: FakeSlack, copywriter: (db: Db) => BotCopyw
 
 /** The copywriter the bot runs: drafting on worker threads (the shipped models, loaded once per thread) on this store file. */
 export function pooledTestCopywriter(threads = 1): (db: Db, dbFile: string) => Promise<BotCopywriter> {
-  const { loadCopywriter } = require('../bot/copywriter') as typeof import('../bot/copywriter');
-  return (db, dbFile) => loadCopywriter(db, { dbFile, pseudonymKey: 'bot-test-key', threads });
+  const { startPooledCopywriter } = require('../bot/copywriter') as typeof import('../bot/copywriter');
+  return (db, dbFile) => startPooledCopywriter(db, { dbFile, pseudonymKey: 'bot-test-key', threads });
 }
 
 // ---------------- the real bot in its own process (kill -9 tests) ----------------
@@ -389,7 +389,7 @@ function fromDeps(deps: PipelineDeps, db: Db, opts: CopywriterOptions): BotCopyw
  * shipped models are not in models/ (see testCopywriter).
  */
 export function bridgeCopywriter(db: Db, opts: CopywriterOptions = {}): BotCopywriter {
-  const { seededRng } = require('../core/copywriter/random');
+  const { seededRng } = require('../core/util/random');
   const items = [
     { itemId: 'SKU-1042', title: '雪纺碎花连衣裙', category: '连衣裙', attributes: [{ key: '类型', value: '裙' }, { key: '材质', value: '雪纺' }, { key: '风格', value: '清新' }, { key: '颜色', value: '白色' }], price: 199 },
     { itemId: 'SKU-2001', title: '牛仔阔腿裤', category: '裤子', attributes: [{ key: '类型', value: '裤' }, { key: '材质', value: '牛仔布' }, { key: '风格', value: '休闲' }], price: 159 },

@@ -10,7 +10,7 @@
 import { expect } from 'chai';
 import { FakeSlack, send, slashCommandBody, blockActionPayload, formPayload, buttonsOf, spawnBot, killHard, tempDbFile, testCopywriter, REVIEWER, REVIEWER2, type BotProcess } from './bot-harness';
 import { openStore, type Db } from '../core/store/db';
-import { getDraft } from '../bot/store';
+import { getDraft } from '../core/store/drafts';
 
 const CW = testCopywriter();
 

@@ -10,7 +10,7 @@ import { openStore } from '../core/store/db';
 import { createApp } from '../bot/app';
 import { secretsOf } from '../bot/config';
 import { RedactingLogger } from '../bot/logger';
-import { getDraft } from '../bot/store';
+import { getDraft } from '../core/store/drafts';
 import { FakeSlack, testConfig, tempDbFile, testCopywriter, blockActionPayload, buttonsOf, SECRETS, REVIEWER, REQUESTER, CHANNEL } from './bot-harness';
 
 // ws ships with @slack/socket-mode (a dependency of @slack/bolt).

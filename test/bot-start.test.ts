@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FakeSlack, send, slashCommandBody, tempDbFile, testCopywriter, realPipelineAvailable, SECRETS, REVIEWER } from './bot-harness';
 
-const CLI = path.join(__dirname, '..', 'core', 'cli', 'copydesk.js');
+const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');
 
 describe('copydesk bot (npm start) as a process', function () {
   this.timeout(120_000);

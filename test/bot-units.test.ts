@@ -13,7 +13,7 @@ import { truncate } from '../bot/blocks/text';
 import { parseEnvFile } from '../bot/env-file';
 import { modelVersions } from '../bot/models';
 import { COMMAND } from '../bot/listeners';
-import type { DraftRow } from '../bot/store';
+import type { DraftRow } from '../core/store/drafts';
 
 describe('bot: /copy parsing', () => {
   const ok = (text: string) => {

@@ -8,7 +8,7 @@ import {
   FakeSlack, startBot, send, sendExternal, sign, slashCommandBody, blockActionPayload, formPayload, viewSubmissionPayload, eventBody,
   blocksOf, buttonsOf, testCopywriter, SECRETS, REVIEWER, REVIEWER2, OUTSIDER, CHANNEL, type RunningBot, type ApiCall,
 } from './bot-harness';
-import { getDraft, type DraftRow } from '../bot/store';
+import { getDraft, type DraftRow } from '../core/store/drafts';
 
 const CW = testCopywriter();
 const FOUR = ['draft_approve', 'draft_reject', 'draft_regenerate', 'draft_edit'];

@@ -18,7 +18,7 @@ import { cli } from './campaign-helpers';
 
 const PG_ADMIN = process.env.COPYDESK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.COPYDESK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-const CLI = path.join(__dirname, '..', 'core', 'cli', 'copydesk.js');
+const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');
 const inCI = ['1', 'true'].includes((process.env.CI ?? '').toLowerCase());
 
 async function serversAnswer(): Promise<string | undefined> {

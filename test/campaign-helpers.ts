@@ -4,7 +4,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 
 const exec = promisify(execFile);
-const CLI = path.join(__dirname, '..', 'core', 'cli', 'copydesk.js');
+const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');
 
 /** Runs the CLI; resolves with its exit code and output (never rejects). */
 export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { checkText, findViolations, isCompliant, rewrite } from '../core/compliance/check';
 import { defaultRules, loadRules, loadTermsFile } from '../core/compliance/rules';
-import { seededRng } from '../core/copywriter/random';
+import { seededRng } from '../core/util/random';
 import { DataError } from '../core/data/errors';
 
 describe('compliance: detection', () => {

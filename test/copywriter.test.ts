@@ -14,12 +14,12 @@ import { recordDecision, armStates } from '../core/copywriter/strategy';
 import { preferenceMention, reassuringRate, usersWithDoubts } from '../core/copywriter/evaluate';
 import { findViolations } from '../core/compliance/check';
 import { isNearDuplicate } from '../core/copywriter/similarity';
-import { seededRng } from '../core/copywriter/random';
+import { seededRng } from '../core/util/random';
 import { TOP_PREFS } from '../core/copywriter/pipeline';
 import { modelsDir, PROJECT_ROOT } from '../core/util/paths';
 
 const MODELS = ['mf', 'sentiment', 'generator'];
-const CLI = path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js');
+const CLI = path.join(PROJECT_ROOT, 'apps', 'cli', 'copydesk.js');
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });

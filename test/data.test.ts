@@ -8,7 +8,7 @@ import { MAX_LINE_BYTES } from '../core/data/table';
 import { parseAttributes, formatAttributes } from '../core/data/attributes';
 import { loadStore, loadItems, loadUsers, loadEvents, loadReviews, loadTastes, parseAspects, describeStoreSkipped, storePort } from '../core/data/store';
 import { loadAdvertiseGen, loadLabelledTexts, sharedPath, SHARED } from '../core/data/datasets';
-import { main } from '../core/cli/main';
+import { main } from '../apps/cli/main';
 
 const ITEMS = 'item_id,title,category,attributes,price\nSKU-1,法式雪纺连衣裙,裙,类型#裙*材质#雪纺*颜色#白色,129\nSKU-2,高腰阔腿裤,裤,类型#裤*裤型#阔腿裤,99\n';
 const USERS = 'user_id,segment,city\nu-1,学生党,杭州\nu-2,职场通勤,上海\n';

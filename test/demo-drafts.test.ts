@@ -10,9 +10,9 @@ import * as path from 'path';
 import { loadItems } from '../core/data/store';
 import { demoDir, modelsDir } from '../core/util/paths';
 import { loadGenerator } from '../core/seq2seq/generator';
-import { formatAttrs } from '../core/seq2seq/attrs';
+import { formatAttributes } from '../core/data/attributes';
 import { copyFaults, faultKinds } from '../core/seq2seq/metrics';
-import { TONE_LIST } from '../core/seq2seq/controls';
+import { TONES } from '../core/domain/types';
 
 describe('demo store: a draft for every item, without faults (shipped generator)', function () {
   this.timeout(900_000);
@@ -26,7 +26,7 @@ describe('demo store: a draft for every item, without faults (shipped generator)
     const faulty: string[] = [];
     let drafted = 0;
     for (const [i, it] of items.entries()) {
-      const [d] = await g.generate({ attrs: formatAttrs(it.attributes), tone: TONE_LIST[i % TONE_LIST.length], n: 1, seed: i + 1 });
+      const [d] = await g.generate({ attrs: formatAttributes(it.attributes), tone: TONES[i % TONES.length], n: 1, seed: i + 1 });
       expect(d, it.item_id).to.not.equal(undefined);
       expect(d.text.length, `${it.item_id}: ${d.text}`).to.be.greaterThan(30);
       drafted++;

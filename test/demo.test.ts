@@ -4,9 +4,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeDemoStore, generateDemoStore } from '../core/demo/generate';
-import { loadStore, storeSummary, Store, EVENT_KINDS } from '../core/data/store';
+import { loadStore, Store, EVENT_KINDS } from '../core/data/store';
+import { storeSummary } from '../core/data/summary';
 import { demoDir } from '../core/util/paths';
-import { buildProgram } from '../core/cli/main';
+import { buildProgram } from '../apps/cli/main';
 import { segment } from '../core/text';
 
 const FILES = ['items.csv', 'users.csv', 'events.csv', 'reviews.csv', 'tastes.json'];

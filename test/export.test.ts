@@ -6,10 +6,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { decideDraft, openStore, type Db } from '../core/store/db';
-import { csvField, exportRows, parseSince, toCsv, toJson, EXPORT_COLUMNS } from '../core/cli/commands/export';
+import { csvField, parseSince, toCsv, toJson } from '../apps/cli/commands/export';
+import { exportRows, EXPORT_COLUMNS } from '../core/store/drafts';
 
 const run = promisify(execFile);
-const CLI = path.join(__dirname, '..', 'core', 'cli', 'copydesk.js');
+const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');
 
 function seed(file: string): Db {
   const db = openStore(file);

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { PROJECT_ROOT } from '../core/util/paths';
 
-const CLI = path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js');
+const CLI = path.join(PROJECT_ROOT, 'apps', 'cli', 'copydesk.js');
 const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000, env: { ...process.env, COPYDESK_PSEUDONYM_KEY: 'k' } });
 const errLines = (r: ReturnType<typeof cli>) => r.stderr.split('\n').filter((l) => l.startsWith('copydesk:') && !l.includes('warning'));
 

@@ -12,10 +12,10 @@ import * as path from 'path';
 import { openStore } from '../core/store/db';
 import { loadCopywriter, LoadedCopywriter } from '../core/copywriter/load';
 import { isCompliant } from '../core/compliance/check';
-import { seededRng } from '../core/copywriter/random';
+import { seededRng } from '../core/util/random';
 import { defaultTemplates } from '../core/copywriter/templates';
 import { modelsDir } from '../core/util/paths';
-import type { Draft } from '../core/copywriter/types';
+import type { Draft } from '../core/domain/types';
 import { ASPECT_PHRASES } from '../core/demo/phrases';
 
 /** The demo review clauses with their known aspect and polarity ({sub} is any sub-type). */

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { lowRankRatings, movielensLines, tmpDir, writeTinyStore } from './mf-helpers';
 
-const CLI = path.join(__dirname, '..', 'core', 'cli', 'copydesk.js');
+const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');
 
 function copydesk(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, COPYDESK_QUIET: '1' } });

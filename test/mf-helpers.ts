@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Rng } from '../core/mf/rng';
+import { TrainRng } from '../core/mf/rng';
 
 export function tmpDir(prefix = 'mf-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -10,7 +10,7 @@ export function tmpDir(prefix = 'mf-test-'): string {
 
 /** A rank-`rank` rating matrix with biases, on a 1–5 scale; returns observed and held-out triples. */
 export function lowRankRatings(nU: number, nI: number, rank: number, observed: number, seed = 1): { train: Array<{ user: string; item: string; value: number }>; test: Array<{ user: string; item: string; value: number }> } {
-  const rng = new Rng(seed);
+  const rng = new TrainRng(seed);
   const U = Array.from({ length: nU }, () => Array.from({ length: rank }, () => rng.normal() * 0.7));
   const V = Array.from({ length: nI }, () => Array.from({ length: rank }, () => rng.normal() * 0.7));
   const bu = Array.from({ length: nU }, () => rng.normal() * 0.3);
@@ -31,7 +31,7 @@ export function lowRankRatings(nU: number, nI: number, rank: number, observed: n
  * material and views/buys items with them far more often.
  */
 export function writeTinyStore(dir: string, nUsers = 60, seed = 3): { tastes: Map<string, string[]> } {
-  const rng = new Rng(seed);
+  const rng = new TrainRng(seed);
   const cats = ['裙', '裤', '上衣'];
   const colors = ['白色', '黑色', '红色', '蓝色'];
   const materials = ['棉', '雪纺', '牛仔'];

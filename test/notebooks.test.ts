@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { staleBuildFiles } from '../core/notebook/build';
+import { staleBuildFiles } from '../apps/notebook/build';
 
 const ROOT = path.resolve(__dirname, '..');
 const NB_DIR = path.join(ROOT, 'notebooks');

@@ -8,7 +8,7 @@ import { Db, openStore, nowIso } from '../core/store/db';
 import { recordDecision, armStates } from '../core/copywriter/strategy';
 import { phrasingChooser, phrasingSegment, usedPhrasings, armKey, literalOf } from '../core/copywriter/phrasing';
 import { composeMessage, defaultTemplates, fixMeasureWords, toRegister, loadTemplates } from '../core/copywriter/templates';
-import { seededRng } from '../core/copywriter/random';
+import { seededRng } from '../core/util/random';
 
 function insertDraft(db: Db, id: string, segment: string, text: string): void {
   db.prepare(`INSERT INTO drafts (id, user_id, user_pseudonym, item_id, text, tone, strategy, segment, score, compliance_json, explanation, created_at)

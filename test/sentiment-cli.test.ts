@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../core/util/paths';
 
-const CLI = path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js');
+const CLI = path.join(PROJECT_ROOT, 'apps', 'cli', 'copydesk.js');
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, COPYDESK_QUIET: '1', COPYDESK_QUIET_BACKEND: '1' } });
 
 describe('sentiment CLI (shipped model)', function () {

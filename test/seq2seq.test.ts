@@ -27,7 +27,7 @@ const PAIRS = [
 ];
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/copydesk.js'), ...args], {
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'apps/cli/copydesk.js'), ...args], {
     encoding: 'utf8', env: { ...process.env, COPYDESK_QUIET: '1', COPYDESK_QUIET_BACKEND: '1' }, timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

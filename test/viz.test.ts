@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderSvg, barChart, lineChart, heatmap, histogram, sideBySide, tableHtml, notebookDisplay } from '../core/viz';
-import { staleBuildFiles, assertFreshBuild } from '../core/notebook/build';
-import { isQuick } from '../core/notebook/setup';
+import { staleBuildFiles, assertFreshBuild } from '../apps/notebook/build';
+import { isQuick } from '../apps/notebook/setup';
 
 describe('core/viz: Vega-Lite rendered to SVG in Node', () => {
   it('renders a bar chart with its Chinese category labels and one bar per row', async () => {
@@ -63,7 +63,7 @@ describe('core/viz: Vega-Lite rendered to SVG in Node', () => {
   });
 });
 
-describe('core/notebook: quick mode and the dist/ freshness guard', () => {
+describe('apps/notebook: quick mode and the dist/ freshness guard', () => {
   it('reads QUICK', () => {
     expect(isQuick({ QUICK: '1' })).to.equal(true);
     expect(isQuick({ QUICK: 'true' })).to.equal(true);

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DraftPool } from '../core/copywriter/worker-pool';
-import { UnknownEntityError } from '../core/copywriter/types';
+import { UnknownEntityError } from '../core/domain/types';
 import { openStore } from '../core/store/db';
 import { realPipelineAvailable } from './bot-harness';
 

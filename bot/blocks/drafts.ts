@@ -5,7 +5,7 @@
  * `chat.update` shows the current truth. Respects Block Kit limits.
  */
 import type { types } from '@slack/bolt';
-import { compliance, type DraftRow } from '../store';
+import { compliance, type DraftRow } from '../../core/store/drafts';
 import { LIMITS, escapeMrkdwn, slackDate, truncate } from './text';
 import { TONE_LABEL } from '../../core/copywriter/pipeline';
 

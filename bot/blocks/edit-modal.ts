@@ -1,6 +1,6 @@
 /** The modal a reviewer edits a draft in, prefilled with its current text. */
 import type { types } from '@slack/bolt';
-import type { DraftRow } from '../store';
+import type { DraftRow } from '../../core/store/drafts';
 import { LIMITS, escapeMrkdwn, truncate } from './text';
 
 export const EDIT_VIEW = { callbackId: 'draft_edit_modal', blockId: 'draft_text', actionId: 'text' } as const;

@@ -3,7 +3,7 @@
  * approval rates per tone and strategy over the last 30 days, model versions.
  */
 import type { types } from '@slack/bolt';
-import type { ApprovalRate, DraftRow, RecentRequest } from '../store';
+import type { ApprovalRate, DraftRow, RecentRequest } from '../../core/store/drafts';
 import type { ModelVersion } from '../models';
 import { LIMITS, escapeMrkdwn, messageLink, slackDate, truncate } from './text';
 

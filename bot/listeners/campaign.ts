@@ -79,7 +79,7 @@ async function sampleBlocks(deps: BotDeps, id: string, headline: string): Promis
 export async function runCampaign(deps: BotDeps, client: SlackClient, req: CampaignRequest, where: { channel: string; user: string }, opts: { updateMs?: number } = {}): Promise<string | undefined> {
   const posted = await tryCall(deps, 'chat.postMessage', () => client.chat.postMessage({ channel: where.channel, text: progressText(undefined, 0, 0) }));
   const ts = posted?.ts as string | undefined;
-  const args = [path.join(PROJECT_ROOT, 'core', 'cli', 'copydesk.js'), 'campaign', 'run', '--item', req.item, '--segment', req.segment, '--holdout', String(req.holdout), '--db', deps.db.name, '--json'];
+  const args = [path.join(PROJECT_ROOT, 'apps', 'cli', 'copydesk.js'), 'campaign', 'run', '--item', req.item, '--segment', req.segment, '--holdout', String(req.holdout), '--db', deps.db.name, '--json'];
   if (req.limit !== undefined) args.push('--limit', String(req.limit));
   const child = spawn(process.execPath, args, { env: { ...process.env, COPYDESK_QUIET: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let id: string | undefined;

@@ -4,8 +4,9 @@
  * (compliance-checked new version). Non-reviewers are refused and nothing changes.
  */
 import { audit, decideDraft, immediate } from '../../core/store/db';
+import { DraftStateError } from '../../core/domain/types';
 import { isReviewer, type BotDeps, type SlackClient } from '../deps';
-import { getDraft, getRequest, storeEdit, type DraftRow } from '../store';
+import { getDraft, getRequest, storeEdit, type DraftRow } from '../../core/store/drafts';
 import { LIMITS, escapeMrkdwn, slackDate } from '../blocks/text';
 import { refreshMessageOf } from './messages';
 import { REGENERATION_FAILED, acceptRegenerate, postJob, replyOf } from './request-copy';
@@ -95,7 +96,7 @@ export async function decide(deps: BotDeps, client: SlackClient, ctx: ActionCont
 
 export { REGENERATION_FAILED };
 
-const isStateError = (e: unknown) => (e as Error)?.name === 'DraftStateError';
+const isStateError = (e: unknown) => e instanceof DraftStateError;
 
 /**
  * Regenerate: the click is journaled first (outbox), then the copywriter
@@ -111,7 +112,8 @@ export async function regenerate(deps: BotDeps, client: SlackClient, ctx: Action
   const jobId = row.status === 'pending' && where.channel ? acceptRegenerate(deps, { regenerateOf: ctx.draftId, actor: ctx.actor }, { channel: where.channel, threadTs: where.threadTs }) : undefined;
   let fresh;
   try {
-    if (row.status !== 'pending') throw Object.assign(new Error(row.status), { name: 'DraftStateError' });
+    // the job's error stays the bare status, as before
+    if (row.status !== 'pending') throw Object.assign(new DraftStateError(ctx.draftId, row.status), { message: row.status });
     // The copywriter stores the successor and audits it ('regenerated'); the bot only posts it.
     fresh = await deps.copywriter.regenerate(ctx.draftId, ctx.actor);
   } catch (e) {

@@ -1,7 +1,7 @@
 /** Posting and re-rendering drafts messages from the store. */
 import { draftsMessage, type DraftsHeader } from '../blocks/drafts';
 import type { BotDeps, SlackClient } from '../deps';
-import { draftsOfMessage, getDraft, getRequest, setMessageLocation, type DraftRow } from '../store';
+import { draftsOfMessage, getDraft, getRequest, setMessageLocation, type DraftRow } from '../../core/store/drafts';
 import { tryCall } from './slack';
 
 export function headerFor(deps: BotDeps, rows: DraftRow[], title?: string): DraftsHeader {

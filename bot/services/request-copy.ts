@@ -12,11 +12,11 @@
  */
 import { randomBytes } from 'crypto';
 import { audit } from '../../core/store/db';
-import { UnknownEntityError, type DraftRequest } from '../../core/copywriter/types';
+import { DraftStateError, UnknownEntityError, type DraftRequest } from '../../core/domain/types';
 import type { BotDeps, SlackClient } from '../deps';
 import { USAGE, type CopyRequest } from '../parse';
 import { acceptJob, advanceJob, claimUnfinished, getJob, isRegenerate, jobsAhead, type NewJob, type OutboxJob, type RegenerateRequest } from '../outbox';
-import { getDraft, setMessageLocation } from '../store';
+import { getDraft, setMessageLocation, successorOf as successorInDb } from '../../core/store/drafts';
 import { escapeMrkdwn } from '../blocks/text';
 import { DRAFTS_EVENT_TYPE, postDrafts, refreshMessageOf } from './messages';
 import { slackErrorCode } from './slack';
@@ -94,9 +94,7 @@ export function acceptRegenerate(deps: BotDeps, r: RegenerateRequest, where: { c
 }
 
 /** The successor a regenerate stored for this draft, if any. */
-function successorOf(deps: BotDeps, draftId: string): string | undefined {
-  return (deps.db.prepare('SELECT id FROM drafts WHERE supersedes = ? ORDER BY rowid LIMIT 1').get(draftId) as { id: string } | undefined)?.id;
-}
+const successorOf = (deps: BotDeps, draftId: string): string | undefined => successorInDb(deps.db, draftId);
 
 /** Recovery of a regenerate job left queued: adopt the successor stored before the crash, else regenerate now (exactly once: the core supersedes in one transaction). */
 async function regenerateJob(deps: BotDeps, job: OutboxJob, r: RegenerateRequest, reply: Reply): Promise<OutboxJob | RequestOutcome> {
@@ -110,7 +108,7 @@ async function regenerateJob(deps: BotDeps, job: OutboxJob, r: RegenerateRequest
       fresh = (await deps.copywriter.regenerate(r.regenerateOf, r.actor)).id;
     } catch (e) {
       const error = (e as Error)?.message ?? String(e);
-      if (advanceJob(deps.db, job.id, 'queued', 'failed', { error }) && (e as Error)?.name !== 'DraftStateError') await reply(REGENERATION_FAILED);
+      if (advanceJob(deps.db, job.id, 'queued', 'failed', { error }) && !(e instanceof DraftStateError)) await reply(REGENERATION_FAILED);
       return { kind: 'failed', error };
     }
   }
@@ -129,7 +127,7 @@ async function draftJob(deps: BotDeps, job: OutboxJob, reply: Reply): Promise<Ou
   try {
     draftIds = (await deps.copywriter.draft(req)).drafts.map((d) => d.id);
   } catch (e) {
-    if (e instanceof UnknownEntityError || (e as Error)?.name === 'UnknownEntityError') {
+    if (e instanceof UnknownEntityError) {
       const u = e as UnknownEntityError;
       audit(deps.db, { actor: job.requestedBy, action: 'request_unknown', after: { kind: u.kind, id: u.id } });
       if (advanceJob(deps.db, job.id, 'queued', 'failed', { error: `unknown ${u.kind}` })) await reply(unknownText(u.kind, u.id));

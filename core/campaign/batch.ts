@@ -12,10 +12,10 @@
  * Returns counts and the seconds each step took.
  */
 import { userInsights, compliantMessage, explain, UserInsight } from '../copywriter/pipeline';
-import type { CatalogItem } from '../copywriter/ports';
-import type { Draft } from '../copywriter/types';
+import type { CatalogItem } from '../domain/ports';
+import type { Draft } from '../domain/types';
 import { chooseFromStates, strategyId, parseStrategy } from '../copywriter/strategy';
-import { seededRng } from '../copywriter/random';
+import { seededRng } from '../util/random';
 import { formatAttributes } from '../data/attributes';
 import { pseudonymize } from '../privacy/pseudonym';
 import type { CampaignContext } from './context';

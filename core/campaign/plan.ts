@@ -5,9 +5,9 @@
  * share one pool of copy bodies. Uses the copywriter's own rules (preferredValuesOf,
  * relevantDoubts, mostFrequent), so a campaign draft reads like a single draft.
  */
-import type { CatalogItem, TasteEntry } from '../copywriter/ports';
+import type { CatalogItem, TasteEntry } from '../domain/ports';
 import { Doubt, UserInsight, preferredValuesOf, relevantDoubts, mostFrequent } from '../copywriter/pipeline';
-import type { Tone, LengthBucket } from '../copywriter/types';
+import type { Tone, LengthBucket } from '../domain/types';
 import type { CampaignContext } from './context';
 import type { StrategySettings } from './spec';
 

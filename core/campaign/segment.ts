@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import { readTable, fields } from '../data/table';
 import type { Store } from '../data/store';
-import type { PreferencePort } from '../copywriter/ports';
+import type { PreferencePort } from '../domain/ports';
 import { TOP_PREFS } from '../copywriter/pipeline';
 import { CampaignSpecError, SegmentSpec } from './spec';
 

@@ -5,8 +5,7 @@
  * Holdout membership is a hash of campaign × user: deterministic, the same on every worker.
  */
 import { createHash } from 'crypto';
-import { TONES, Tone, LengthBucket } from '../copywriter/types';
-import { LENGTHS } from '../copywriter/strategy';
+import { TONES, LENGTHS, Tone, LengthBucket } from '../domain/types';
 
 export type SegmentSpec =
   | { kind: 'all' }

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'crypto';
 import type { Sql } from './sql';
-import type { Draft } from '../copywriter/types';
+import type { Draft } from '../domain/types';
 import { INSERT_DRAFT_SQL, INSERT_DRAFT_VERSION_SQL, insertDraftParams } from '../copywriter/pipeline';
 import type { ArmState } from '../copywriter/strategy';
 import { nowIso } from '../store/db';

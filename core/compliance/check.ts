@@ -4,7 +4,7 @@
  * other violation drops the clause (or the whole sentence) that holds it; if the
  * result still violates or is too short to be copy, the text is withheld.
  */
-import type { ComplianceFinding } from '../copywriter/types';
+import type { ComplianceFinding } from '../domain/types';
 import { ComplianceRules, TermRule, defaultRules, matchChar } from './rules';
 
 export interface Violation {

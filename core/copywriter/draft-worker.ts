@@ -5,13 +5,11 @@
  * the pool can rebuild UnknownEntityError, DraftStateError and InvalidRequestError.
  */
 import { parentPort, workerData } from 'worker_threads';
-import type { Draft, DraftRequest, DraftResult } from './types';
+import type { Draft, DraftRequest, DraftResult } from '../domain/types';
 
 export interface WorkerSetup {
   dbFile: string;
   pseudonymKey: string;
-  /** Module and export that build the copywriter: `(opts: { dbFile, pseudonymKey, options }) => { draft, regenerate }`. */
-  loader?: { module: string; export: string; options?: unknown };
 }
 
 export type WorkerJob = { id: number; op: 'draft'; req: DraftRequest } | { id: number; op: 'regenerate'; draftId: string; actor: string };
@@ -27,10 +25,6 @@ interface Drafter {
 }
 
 async function load(setup: WorkerSetup): Promise<Drafter> {
-  if (setup.loader) {
-    const mod = require(setup.loader.module) as Record<string, (o: unknown) => Drafter | Promise<Drafter>>;
-    return mod[setup.loader.export]({ dbFile: setup.dbFile, pseudonymKey: setup.pseudonymKey, options: setup.loader.options });
-  }
   const { loadCopywriter } = require('./load') as typeof import('./load');
   return loadCopywriter({ db: setup.dbFile, pseudonymKey: setup.pseudonymKey });
 }

@@ -8,18 +8,15 @@
  *   cw.saveEdit(draftId, text, editor);                  // stores a compliant edit as a new version
  *   recordDecision(db, draftId, 'approved' | 'rejected' | 'edited');   // feeds the strategy bandit
  *   importOutcomes(db, csvFile);                         // campaign outcomes feed it too
- *   approvedCopy(db, { since });                         // approved drafts for export
  */
-export * from './types';
+export * from '../domain/types';
 export type { Copywriter, CopywriterDeps, UserInsight, Doubt } from './pipeline';
 export { createCopywriter, rowToDraft } from './pipeline';
 export { loadCopywriter, ModelUnavailableError } from './load';
 export type { LoadedCopywriter, LoadCopywriterOptions } from './load';
 export { recordDecision, strategyReport, allStrategies, strategyId } from './strategy';
-export type { Decision, Strategy } from './strategy';
+export type { Strategy } from './strategy';
 export { importOutcomes } from './outcomes';
-export { approvedCopy } from './export';
-export type { ApprovedCopy } from './export';
 export { checkText, rewrite, isCompliant } from '../compliance/check';
 export type { CheckReport } from '../compliance/check';
 export { pseudonymize, pseudonymKey } from '../privacy/pseudonym';

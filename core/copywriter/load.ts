@@ -1,14 +1,14 @@
 /**
  * The copywriter on the shipped models and the demo store: what the CLI, the bot
  * and the notebooks call. Each model module exposes a loader implementing its
- * port (core/copywriter/ports.ts); a missing model is reported in one clear line.
+ * port (core/domain/ports.ts); a missing model is reported in one clear line.
  */
 import * as path from 'path';
 import { Db, openStore, recentDraftTexts } from '../store/db';
 import { loadStore, storePort, Store } from '../data/store';
 import { demoDir, modelsDir } from '../util/paths';
 import { pseudonymKey } from '../privacy/pseudonym';
-import type { GeneratorPort, PreferencePort, SentimentPort } from './ports';
+import type { GeneratorPort, PreferencePort, SentimentPort } from '../domain/ports';
 import { Copywriter, CopywriterDeps, createCopywriter } from './pipeline';
 
 /** Stored drafts the generator's phrase memory starts with (the most recent). */
@@ -43,10 +43,15 @@ export class ModelUnavailableError extends Error {
 
 type Loader<T> = (dir?: string, ...rest: unknown[]) => T | Promise<T>;
 
-function loaderOf<T>(modulePath: string, exportName: string, model: string): Loader<T> {
+/**
+ * A model package's loader. The package is required lazily (a literal require, so the import graph
+ * sees it) only when the copywriter loads, and a package that cannot load is one clear line.
+ */
+function loaderOf<T>(load: () => Record<string, unknown>, folder: string, exportName: string, model: string): Loader<T> {
+  const modulePath = path.join(__dirname, '..', folder);
   let mod: Record<string, unknown>;
   try {
-    mod = require(modulePath);
+    mod = load();
   } catch (e) {
     throw new ModelUnavailableError(model, `cannot load ${path.relative(process.cwd(), modulePath) || modulePath}: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -66,9 +71,9 @@ export async function loadCopywriter(opts: LoadCopywriterOptions = {}): Promise<
   const models = opts.modelsDir ?? modelsDir();
   const [store, storeS] = await timed(() => loadStore(opts.storeDir ?? demoDir()));
   opts.beforeModels?.(store);
-  const [preference, prefS] = await timed(() => loaderOf<PreferencePort>(path.join(__dirname, '..', 'mf'), 'loadPreferenceModel', 'preference')(path.join(models, 'mf'), store));
-  const [sentiment, sentS] = await timed(() => loaderOf<SentimentPort>(path.join(__dirname, '..', 'sentiment'), 'loadSentimentModel', 'sentiment')(path.join(models, 'sentiment')));
-  const [generator, genS] = await timed(() => loaderOf<GeneratorPort>(path.join(__dirname, '..', 'seq2seq'), 'loadGenerator', 'generator')(path.join(models, 'generator')));
+  const [preference, prefS] = await timed(() => loaderOf<PreferencePort>(() => require('../mf'), 'mf', 'loadPreferenceModel', 'preference')(path.join(models, 'mf'), store));
+  const [sentiment, sentS] = await timed(() => loaderOf<SentimentPort>(() => require('../sentiment'), 'sentiment', 'loadSentimentModel', 'sentiment')(path.join(models, 'sentiment')));
+  const [generator, genS] = await timed(() => loaderOf<GeneratorPort>(() => require('../seq2seq'), 'seq2seq', 'loadGenerator', 'generator')(path.join(models, 'generator')));
   const db = typeof opts.db === 'object' ? opts.db : openStore(opts.db);
   // The generator varies its phrasing from recent drafts; after a restart it learns them from the store.
   generator.remember?.(recentDraftTexts(db, RECENT_DRAFTS_REMEMBERED));

@@ -9,8 +9,8 @@
  * written by core/copywriter/strategy.ts (the table's one writer).
  */
 import type { Db } from '../store/db';
-import type { Rng } from './random';
-import { beta } from './random';
+import type { Rng } from '../util/random';
+import { beta } from '../util/random';
 import type { MessageTemplates } from './templates';
 
 export const PHRASING_PREFIX = 'phrasing:';

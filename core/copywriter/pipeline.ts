@@ -11,16 +11,17 @@
  */
 import { randomBytes } from 'crypto';
 import { Db, audit, decideDraft, immediate, nowIso } from '../store/db';
+import type { DraftRow } from '../store/drafts';
 import { ComplianceRules, defaultRules } from '../compliance/rules';
 import { CheckReport, checkText, rewrite } from '../compliance/check';
 import { pseudonymize, snippet } from '../privacy/pseudonym';
-import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteEntry, TasteProfile } from './ports';
-import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LengthBucket, TONES, Tone, UnknownEntityError } from './types';
+import type { CatalogItem, GeneratorPort, PreferencePort, SentimentPort, StorePort, TasteEntry, TasteProfile } from '../domain/ports';
+import { Draft, DraftRequest, DraftResult, DraftStateError, InvalidRequestError, LENGTHS, LengthBucket, TONES, Tone, UnknownEntityError } from '../domain/types';
 import { MessageTemplates, MessageParts, VisitorKind, composeMessage, defaultTemplates } from './templates';
 import { isNearDuplicate } from './similarity';
 import { phrasingChooser } from './phrasing';
-import { Strategy, chooseStrategies, parseStrategy, strategyId, LENGTHS } from './strategy';
-import { Rng, mathRng } from './random';
+import { Strategy, chooseStrategies, parseStrategy, strategyId } from './strategy';
+import { Rng, mathRng } from '../util/random';
 import { formatAttributes } from '../data/attributes';
 
 export const MAX_DRAFTS = 5;
@@ -141,11 +142,6 @@ export function explain(opts: { prefs: TasteEntry[]; taste: TasteProfile; item?:
   let line = `${parts.join('；')} → ${why}`;
   if (opts.compliance > 0) line += `；合规改写 ${opts.compliance} 处`;
   return line;
-}
-
-interface DraftRow {
-  id: string; request_id: string; user_id: string; user_pseudonym: string; item_id: string; text: string; tone: string;
-  strategy: string; segment: string; score: number; compliance_json: string; explanation: string; status: string; version: number; edited: number;
 }
 
 export function rowToDraft(r: DraftRow): Draft {
@@ -310,7 +306,7 @@ export function createCopywriter(deps: CopywriterDeps): Copywriter {
       req.userId, req.itemId ?? null, req.tone ?? 'auto', n, nowIso(),
     );
 
-  function insertDraft(d: Draft, requestId: string, userId: string, segment: string, supersedes: string | null, channel?: string | null): void {
+  function insertDraft(d: Draft, requestId: string | null, userId: string, segment: string, supersedes: string | null, channel?: string | null): void {
     const at = nowIso();
     db.prepare(INSERT_DRAFT_SQL).run(...insertDraftParams(d, { requestId, userId, pseudonym: pseudonym(userId), segment, supersedes, channel, at }));
     db.prepare(INSERT_DRAFT_VERSION_SQL).run(d.id, d.text, at);

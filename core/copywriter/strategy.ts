@@ -8,9 +8,9 @@
  * calls and re-imports change nothing.
  */
 import { Db, immediate, nowIso } from '../store/db';
-import type { AspectFocus } from './ports';
-import { TONES, Tone, LengthBucket } from './types';
-import { Rng, beta, mathRng } from './random';
+import { ASPECTS, type AspectFocus } from '../domain/ports';
+import { TONES, LENGTHS, Tone, LengthBucket, type Decision } from '../domain/types';
+import { Rng, beta, mathRng } from '../util/random';
 import { phrasingSegment, usedPhrasings } from './phrasing';
 import { defaultTemplates } from './templates';
 
@@ -25,8 +25,6 @@ function phrasingArmsOf(db: Db, draftId: string): string[] {
   }
 }
 
-export const EMPHASES: AspectFocus[] = ['appearance', 'texture', 'function'];
-export const LENGTHS: LengthBucket[] = ['short', 'medium', 'long'];
 
 export interface Strategy {
   tone: Tone;
@@ -40,7 +38,7 @@ export function strategyId(s: Strategy): string {
 
 export function parseStrategy(id: string): Strategy {
   const [tone, emphasis, length] = id.split('/');
-  if (!TONES.includes(tone as Tone) || !EMPHASES.includes(emphasis as AspectFocus) || !LENGTHS.includes(length as LengthBucket)) {
+  if (!TONES.includes(tone as Tone) || !ASPECTS.includes(emphasis as AspectFocus) || !LENGTHS.includes(length as LengthBucket)) {
     throw new Error(`not a strategy: "${id}" (expected tone/emphasis/length)`);
   }
   return { tone: tone as Tone, emphasis: emphasis as AspectFocus, length: length as LengthBucket };
@@ -48,7 +46,7 @@ export function parseStrategy(id: string): Strategy {
 
 export function allStrategies(filter: Partial<Strategy> = {}): Strategy[] {
   const out: Strategy[] = [];
-  for (const tone of TONES) for (const emphasis of EMPHASES) for (const length of LENGTHS) {
+  for (const tone of TONES) for (const emphasis of ASPECTS) for (const length of LENGTHS) {
     if (filter.tone && filter.tone !== tone) continue;
     if (filter.emphasis && filter.emphasis !== emphasis) continue;
     if (filter.length && filter.length !== length) continue;
@@ -118,8 +116,6 @@ export function setDraftReward(db: Db, draftId: string, kind: string, success: n
     return true;
   });
 }
-
-export type Decision = 'approved' | 'rejected' | 'edited';
 
 /** Reward of a reviewer decision: approved 1, rejected 0, edited 0.5 (an edited draft later approved stays 0.5). */
 export const DECISION_REWARD: Record<Decision, number> = { approved: 1, rejected: 0, edited: 0.5 };

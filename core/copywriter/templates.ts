@@ -14,7 +14,7 @@ import * as path from 'path';
 import { DataError } from '../data/errors';
 import { readUtf8 } from '../data/table';
 import { PROJECT_ROOT } from '../util/paths';
-import { TONES, Tone, LengthBucket } from './types';
+import { TONES, Tone, LengthBucket } from '../domain/types';
 
 /** Who the message greets: has not bought yet, bought and seen lately, or away for a while. */
 export type VisitorKind = 'first' | 'returning' | 'lapsed';

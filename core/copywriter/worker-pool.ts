@@ -9,7 +9,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { DraftStateError, InvalidRequestError, UnknownEntityError, type Draft, type DraftRequest, type DraftResult } from './types';
+import { DraftStateError, InvalidRequestError, UnknownEntityError, type Draft, type DraftRequest, type DraftResult } from '../domain/types';
 import type { WorkerJob, WorkerReply, WorkerSetup } from './draft-worker';
 
 export interface DraftPoolOptions extends WorkerSetup {

@@ -40,7 +40,3 @@ export function formatAttributes(attrs: Attribute[]): string {
   return attrs.map((a) => `${a.key}#${a.value}`).join('*');
 }
 
-/** The values of one key (a key may repeat). */
-export function valuesOf(attrs: Attribute[], key: string): string[] {
-  return attrs.filter((a) => a.key === key).map((a) => a.value);
-}

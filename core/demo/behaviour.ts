@@ -10,7 +10,7 @@
  * funnel view → click → fav/cart → buy → rate/review follows the user's liking of the item.
  * Ratings and reviews follow satisfaction: liking, the item's hidden flaw, the user's complaint.
  */
-import { Rng, WeightedSampler } from './random';
+import { DemoRng, WeightedSampler } from './random';
 import type { DemoItem } from './catalog';
 import { CATEGORIES, COLORS, STYLES, PATTERNS, FITS, SEGMENTS, CITIES, AGE_BANDS, SegmentSpec } from './vocabulary';
 import { ASPECT_PHRASES, ASPECTS_FOR_CATEGORY, OPENERS, CLOSERS, BUT, Pol } from './phrases';
@@ -66,7 +66,7 @@ function valueKeys(items: DemoItem[]): Map<string, string> {
   return m;
 }
 
-function drawTaste(rng: Rng, seg: SegmentSpec, keys: Map<string, string>, items: DemoItem[]): DemoTaste {
+function drawTaste(rng: DemoRng, seg: SegmentSpec, keys: Map<string, string>, items: DemoItem[]): DemoTaste {
   // Categories: a base weight, the segment's tilt, and one or two favourites.
   const cats = CATEGORIES.map((c) => c.name);
   const w = cats.map((c) => (0.3 + rng.next()) * (seg.categories[c] ?? 1));
@@ -101,7 +101,7 @@ function drawTaste(rng: Rng, seg: SegmentSpec, keys: Map<string, string>, items:
   return taste;
 }
 
-export function generateUsers(rng: Rng, n: number, items: DemoItem[]): { users: DemoUser[]; tastes: Map<string, DemoTaste> } {
+export function generateUsers(rng: DemoRng, n: number, items: DemoItem[]): { users: DemoUser[]; tastes: Map<string, DemoTaste> } {
   const keys = valueKeys(items);
   const users: DemoUser[] = [];
   const tastes = new Map<string, DemoTaste>();
@@ -136,12 +136,12 @@ function subtypeOf(item: DemoItem): string {
   return item.attributes[1].value;
 }
 
-function clause(rng: Rng, aspect: string, pol: Pol, item: DemoItem): string {
+function clause(rng: DemoRng, aspect: string, pol: Pol, item: DemoItem): string {
   return rng.pick(ASPECT_PHRASES[aspect][pol]).replace('{sub}', subtypeOf(item));
 }
 
 /** A short review with known label and aspects. */
-export function composeReview(rng: Rng, item: DemoItem, label: Pol, forced: AspectLabel[]): { text: string; aspects: AspectLabel[] } {
+export function composeReview(rng: DemoRng, item: DemoItem, label: Pol, forced: AspectLabel[]): { text: string; aspects: AspectLabel[] } {
   const avail = ASPECTS_FOR_CATEGORY[item.category];
   const aspects: AspectLabel[] = [...forced];
   const want = label === 'pos' ? rng.int(1, 3) : rng.int(1, 2);
@@ -193,7 +193,7 @@ export interface BehaviourOptions {
 
 /** Events and reviews for every user, sorted by time. */
 export function generateBehaviour(
-  rng: Rng,
+  rng: DemoRng,
   users: DemoUser[],
   tastes: Map<string, DemoTaste>,
   items: DemoItem[],

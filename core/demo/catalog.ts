@@ -1,5 +1,5 @@
 /** The demo catalogue: items with attribute sets, titles and prices, drawn from vocabulary.ts. */
-import { Rng } from './random';
+import { DemoRng } from './random';
 import { CATEGORIES, COLORS, STYLES, PATTERNS, SEASONS, TITLE_TEMPLATES, MATERIALS_FOR_SUBTYPE, FIXED_FOR_SUBTYPE, SEASONS_FOR_SUBTYPE, POINT_CONFLICTS, CategorySpec } from './vocabulary';
 import type { Attribute } from '../data/attributes';
 
@@ -17,7 +17,7 @@ export interface DemoItem {
 
 export const FIRST_ITEM_NUMBER = 1001;
 
-function priceFor(rng: Rng, spec: CategorySpec, factor: number): number {
+function priceFor(rng: DemoRng, spec: CategorySpec, factor: number): number {
   const [lo, hi] = spec.price;
   const raw = (lo + (hi - lo) * Math.pow(rng.next(), 1.6)) * factor;
   // Shop prices: whole yuan ending in 9.
@@ -38,7 +38,7 @@ const FLAWS: Record<string, string[]> = {
   包: ['做工', '颜色', '气味'],
 };
 
-export function generateCatalog(rng: Rng): DemoItem[] {
+export function generateCatalog(rng: DemoRng): DemoItem[] {
   const items: DemoItem[] = [];
   let n = FIRST_ITEM_NUMBER;
   for (const spec of CATEGORIES) {
@@ -91,7 +91,7 @@ export function generateCatalog(rng: Rng): DemoItem[] {
 export const OFFERS = ['包邮', '满199减20', '第二件半价', '会员享9折', '新客立减10元', '支持7天无理由退换'];
 
 /** Each item's offers: 40 % have none, the others one or two (drawn from their own stream, so the rest of the store is unchanged). */
-export function drawOffers(rng: Rng, items: DemoItem[]): Map<string, string[]> {
+export function drawOffers(rng: DemoRng, items: DemoItem[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const it of items) {
     if (rng.chance(0.4)) {

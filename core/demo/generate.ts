@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Rng } from './random';
+import { DemoRng } from './random';
 import { generateCatalog, drawOffers, DemoItem } from './catalog';
 import { generateUsers, generateBehaviour, DemoTaste } from './behaviour';
 import { formatAttributes } from '../data/attributes';
@@ -60,7 +60,7 @@ function tastesJson(tastes: Map<string, DemoTaste>): string {
 /** The demo store's files as strings, by file name. */
 export function generateDemoStore(options: DemoOptions = {}): Record<string, string> {
   const o = { ...DEMO_DEFAULTS, ...options };
-  const root = new Rng(o.seed);
+  const root = new DemoRng(o.seed);
   const catalogRng = root.fork();
   const userRng = root.fork();
   const behaviourRng = root.fork();

@@ -119,9 +119,6 @@ export const CATEGORIES: CategorySpec[] = [
   },
 ];
 
-/** Keys whose values make up a user's taste (besides the category). */
-export const TASTE_KEYS = ['材质', '颜色', '风格', '图案', '版型'];
-
 export const SEASONS = ['春季', '夏季', '秋季', '冬季', '早春', '初秋', '春秋', '四季'];
 
 /** Title templates: {season} {style} {color} {material} {pattern} {subtype} {point} {extra}. */

@@ -5,7 +5,7 @@
  * validation split carved from the training ratings, and a seed.
  */
 import { IdMap } from './ids';
-import { Rng, normalArray } from './rng';
+import { TrainRng, normalArray } from './rng';
 
 export interface Ratings {
   users: IdMap;
@@ -43,7 +43,7 @@ export function subset(data: Ratings, idx: ArrayLike<number>): Ratings {
 
 /** Randomly carves `fraction` of the ratings out as a validation split. */
 export function splitValidation(data: Ratings, fraction: number, seed: number): { train: Ratings; valid: Ratings } {
-  const rng = new Rng(seed ^ 0x5bd1e995);
+  const rng = new TrainRng(seed ^ 0x5bd1e995);
   const order = rng.shuffle(Int32Array.from({ length: data.r.length }, (_, k) => k));
   const nv = Math.round(data.r.length * fraction);
   return { valid: subset(data, order.subarray(0, nv)), train: subset(data, order.subarray(nv)) };
@@ -110,7 +110,7 @@ export interface EpochInfo {
 
 function sgd(data: Ratings, nUsers: number, nItems: number, o: ExplicitOptions, epochs: number, valid: Ratings | undefined, onEpoch?: (e: EpochInfo) => void): { model: ExplicitModel; bestEpoch: number; history: EpochInfo[] } {
   const K = o.factors;
-  const rng = new Rng(o.seed);
+  const rng = new TrainRng(o.seed);
   const P = normalArray(rng, nUsers * K, o.initStd);
   const Q = normalArray(rng, nItems * K, o.initStd);
   const bu = new Float64Array(nUsers);

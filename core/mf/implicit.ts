@@ -8,7 +8,7 @@
  * A popularity baseline ranks items by distinct users.
  */
 import { IdMap } from './ids';
-import { Rng } from './rng';
+import { TrainRng } from './rng';
 import { cholesky, forwardSolve, backSolve } from './linalg';
 import type { EventKind } from './data';
 
@@ -159,7 +159,7 @@ function trainBpr(pairs: Pairs, F: ItemFeatures | undefined, o: ImplicitOptions,
   const nU = pairs.users.size;
   const nI = pairs.items.size;
   const nF = F ? F.names.size : 0;
-  const rng = new Rng(o.seed);
+  const rng = new TrainRng(o.seed);
   const P = new Float64Array(nU * K).map(() => rng.normal() * o.initStd);
   const free = o.freeItemVectors || !F;
   const Q = new Float64Array(nI * K).map(() => (free ? rng.normal() * o.initStd : 0));
@@ -252,7 +252,7 @@ function trainWals(pairs: Pairs, o: ImplicitOptions, onEpoch?: (e: ImplicitEpoch
   const K = o.factors;
   const nU = pairs.users.size;
   const nI = pairs.items.size;
-  const rng = new Rng(o.seed);
+  const rng = new TrainRng(o.seed);
   const P = new Float64Array(nU * K).map(() => rng.normal() * o.initStd);
   const Q = new Float64Array(nI * K).map(() => rng.normal() * o.initStd);
   const lambda = o.reg * 100;

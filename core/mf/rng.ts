@@ -1,7 +1,8 @@
 /** A small seeded PRNG (mulberry32) and the draws the trainers need, so runs are reproducible. */
-import { marsagliaTsang, mulberry32 } from '../util/random';
+import { marsagliaTsang, mulberry32, type Rng } from '../util/random';
 
-export class Rng {
+/** The trainers' random source (an Rng with integer, normal, shuffle and gamma draws). */
+export class TrainRng implements Rng {
   private spare: number | undefined;
   /** Uniform in [0, 1). */
   readonly next: () => number;
@@ -44,7 +45,7 @@ export class Rng {
 }
 
 /** A Float64Array of n normal draws with standard deviation `std`. */
-export function normalArray(rng: Rng, n: number, std: number): Float64Array {
+export function normalArray(rng: TrainRng, n: number, std: number): Float64Array {
   const a = new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = rng.normal() * std;
   return a;

@@ -4,7 +4,7 @@
  * For each user: the share of their top-3 hidden attribute values that appear among the
  * top-5 attribute values of their profile; averaged over users.
  */
-import type { PreferencePort } from '../copywriter/ports';
+import type { PreferencePort } from '../domain/ports';
 import type { Tastes } from '../data/store';
 
 export interface TasteRecovery {

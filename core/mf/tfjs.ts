@@ -5,7 +5,7 @@
  */
 import { initRuntime, tf } from '../tf/runtime';
 import type { Ratings } from './explicit';
-import { Rng } from './rng';
+import { TrainRng } from './rng';
 
 export interface TfjsMfResult {
   backend: string;
@@ -35,7 +35,7 @@ export async function trainTfjsMf(data: Ratings, o: { factors?: number; epochs?:
   const opt = tf.train.adam(o.lr ?? 0.01);
   const n = data.r.length;
   const order = Int32Array.from({ length: n }, (_, k) => k);
-  const rng = new Rng(seed);
+  const rng = new TrainRng(seed);
   const t0 = Date.now();
   for (let ep = 0; ep < epochs; ep++) {
     rng.shuffle(order);

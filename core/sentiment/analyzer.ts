@@ -5,7 +5,7 @@
  * opinion word, else a fault marker; negation flips, contrast words start a new clause),
  * otherwise from the classifier on that clause alone; each with a confidence.
  */
-import type { AspectSentiment, SentimentPort, SentimentResult } from '../copywriter/ports';
+import type { AspectSentiment, SentimentPort, SentimentResult } from '../domain/ports';
 import { findAspectMentions, AspectMention, Polarity } from './aspects';
 import { labelFor } from './calibrate';
 import { CONTRAST_MARKERS } from './aspects/lexicon';

@@ -51,21 +51,6 @@ export function loadCorpus(file: string, name = file): Corpus {
   return { name, rows: d.rows, skipped: d.skipped, file };
 }
 
-/** The standard corpora: online_shopping split 8:1:1, waimai and ChnSentiCorp train for training, ChnSentiCorp dev for evaluation. */
-export function standardCorpora(): { shopping: Split; waimai: Corpus; chnTrain: Corpus; chnDev: Corpus; skipped: Array<{ file: string; rows: SkippedRow[] }> } {
-  const shop = loadCorpus(sharedPath(SHARED.onlineShopping), 'online_shopping_10_cats');
-  const waimai = loadCorpus(sharedPath(SHARED.waimai), 'waimai_10k');
-  const chnTrain = loadCorpus(sharedPath(SHARED.chnTrain), 'chnsenticorp_train');
-  const chnDev = loadCorpus(sharedPath(SHARED.chnDev), 'chnsenticorp_dev');
-  return {
-    shopping: stratifiedSplit(shop.rows, 0.1, 0.1),
-    waimai,
-    chnTrain,
-    chnDev,
-    skipped: [shop, waimai, chnTrain, chnDev].filter((c) => c.skipped.length > 0).map((c) => ({ file: c.file, rows: c.skipped })),
-  };
-}
-
 /** Drops training rows whose normalised text appears in any evaluation set. */
 export function withoutLeaks(train: LabelledText[], evalSets: LabelledText[][]): { rows: LabelledText[]; dropped: number } {
   const key = (t: string) => normalizeText(t).replace(/\s+/g, '');

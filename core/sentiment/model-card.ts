@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { SentimentConfig } from './classifier';
-import type { TrainSummary } from './pipeline';
+import type { TrainSummary } from './summary';
 import { GRU_DIRS, GruKind } from './classifier';
 import type { GruConfig } from './gru-member';
 

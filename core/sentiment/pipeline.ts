@@ -20,6 +20,7 @@ import { binaryMetrics } from './metrics';
 import { SentimentClassifier, SentimentConfig, ExtraMembers, GruKind } from './classifier';
 import { loadLayersModel, saveLayersModel, folderBytes } from './io';
 import { writeModelCard } from './model-card';
+import type { TrainSummary } from './summary';
 import { DEFAULT_LINEAR, LinearOptions } from './linear';
 import { DEFAULT_CHAR_GRU, DEFAULT_WORD_GRU, GruConfig, GruMember } from './gru-member';
 import { combineLogits, fitEnsemble, MemberKind, MemberWeight } from './ensemble';
@@ -117,23 +118,7 @@ export const TRAIN_DEFAULTS: Omit<TrainSentimentOptions, 'data' | 'trainAll' | '
   seed: SPLIT_SEED,
 };
 
-export interface TrainSummary {
-  trainRows: number;
-  droppedAsLeaks: number;
-  skipped: Array<{ file: string; line: number; problem: string }>;
-  epochs: Array<{ epoch: number; loss: number; valAccuracy: number; seconds: number; eval?: Record<string, number> }>;
-  bestEpoch: number;
-  temperature: number;
-  validation: { accuracy: number; macro_f1: number; n: number; ece: number; nll: number };
-  test: { accuracy: number; macro_f1: number; n: number };
-  evalFiles: Record<string, { accuracy: number; macro_f1: number; n: number }>;
-  trainingSeconds: number;
-  modelBytes: number;
-  /** Student recipe: the teacher's agreement with the hard labels, and the label-noise step. */
-  student?: { teacherAgreement: number; flagged: number; labelNoise: LabelNoiseAction; trainRows: number; pseudoLabelled?: number; unlabelledSeen?: number };
-  /** Ensemble members: weight, own temperature, best epoch and accuracy of each alone. */
-  members?: Array<MemberWeight & { bestEpoch: number; valAccuracy: number; testAccuracy: number; evalAccuracy: Record<string, number>; history?: MemberHistory[] }>;
-}
+export type { TrainSummary } from './summary';
 
 interface State {
   epochsDone: number;

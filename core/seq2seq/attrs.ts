@@ -26,10 +26,6 @@ export function parseAttrs(s: string): Attribute[] {
   }
 }
 
-export function formatAttrs(attrs: Attribute[]): string {
-  return attrs.map((a) => `${a.key}#${a.value}`).join('*');
-}
-
 /** Share of the input's attribute values (every pair, 类型 included) that appear verbatim in the text. */
 export function attrCoverage(attrs: Attribute[], text: string): number {
   const values = attrs.map((a) => a.value);

@@ -8,13 +8,11 @@
  *   aspect  — appearance / texture / function: whichever keyword family the copy uses most.
  *   prefer  — the attribute value the copy mentions first (marked in the source so the model learns to lead with it).
  */
-import type { Tone, LengthBucket } from '../copywriter/types';
-import type { AspectFocus } from '../copywriter/ports';
+import type { Tone, LengthBucket } from '../domain/types';
+import type { AspectFocus } from '../domain/ports';
+import { ASPECTS } from '../domain/ports';
 import type { Attribute } from './attrs';
 
-export const TONE_LIST: Tone[] = ['warm', 'excited', 'reassuring', 'concise'];
-export const LENGTHS: LengthBucket[] = ['short', 'medium', 'long'];
-export const ASPECTS: AspectFocus[] = ['appearance', 'texture', 'function'];
 
 const EXCITED = ['！', '超级', '太', '爆款', '绝对', '简直', '必备', '吸睛', '抢眼', '惊艳', '满满', '棒', '炸', '秒', '哦', '哒', '啦', '不要太', '超', '非常', '十足', '亮眼', '很'];
 const REASSURING = ['舒适', '亲肤', '透气', '柔软', '品质', '放心', '安心', '不用担心', '耐穿', '不易', '贴心', '呵护', '细腻', '保暖', '质感', '做工', '不会', '无需担心', '不起球', '不变形', '精致', '自在', '轻松'];

@@ -5,11 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { GenerateRequest, GeneratedCopy, GeneratorPort } from '../copywriter/ports';
-import type { LengthBucket } from '../copywriter/types';
+import type { GenerateRequest, GeneratedCopy, GeneratorPort } from '../domain/ports';
+import type { LengthBucket } from '../domain/types';
 import { Attribute, AttributeTable, attrCoverage, parseAttrs } from './attrs';
-import { Controls, LENGTH_TARGET, TONE_LIST, TONE_BIAS, toneScore } from './controls';
-import type { Tone } from '../copywriter/types';
+import { Controls, LENGTH_TARGET, TONE_BIAS, toneScore } from './controls';
+import { TONES } from '../domain/types';
+import type { Tone } from '../domain/types';
 import { beamSearch, DecodeOptions, Hypothesis, LoadedModel, sampleRows } from './decode';
 import { loadWeights } from './persist';
 import { CharVocab } from './vocab';
@@ -124,7 +125,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
   private readonly banned: number[];
 
   controlsFor(attrs: Attribute[], req: Pick<GenerateRequest, 'tone' | 'length' | 'aspect' | 'prefer'>): Controls {
-    if (!TONE_LIST.includes(req.tone)) throw new UsageProblem(`unknown tone "${req.tone}" (use ${TONE_LIST.join(', ')})`);
+    if (!TONES.includes(req.tone)) throw new UsageProblem(`unknown tone "${req.tone}" (use ${TONES.join(', ')})`);
     const values = new Set(attrs.map((a) => a.value));
     return {
       tone: req.tone,

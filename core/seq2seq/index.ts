@@ -3,7 +3,10 @@ export { loadGenerator, defaultGeneratorDir, Seq2SeqGenerator, DEFAULT_RERANK, D
 export { consensusScores, PhraseMemory } from './selection';
 export type { Candidate, RerankWeights } from './generator';
 export { parseAttrs, AttributeError, AttributeTable, attrCoverage } from './attrs';
-export { toneOf, lengthOf, aspectOf, controlsOf, TONE_LIST, LENGTHS, ASPECTS } from './controls';
+export { ModelFileError } from './persist';
+export { toneOf, lengthOf, aspectOf, controlsOf } from './controls';
+export { TONES, LENGTHS } from '../domain/types';
+export { ASPECTS } from '../domain/ports';
 export type { Controls } from './controls';
 export { sentenceBleu, charBleu, corpusBleu, rougeN, rougeL, distinct2, evaluate, words, copyFaults, faultKinds, faultRates } from './metrics';
 export type { CopyFaults, FaultRates, PartLexicon } from './metrics';

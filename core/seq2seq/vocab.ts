@@ -3,7 +3,8 @@
  * control tokens (tone, length, aspect, <pref> markers, field separators), then characters by frequency.
  */
 import type { Controls } from './controls';
-import { TONE_LIST, LENGTHS, ASPECTS } from './controls';
+import { TONES, LENGTHS } from '../domain/types';
+import { ASPECTS } from '../domain/ports';
 import type { Attribute } from './attrs';
 
 export const PAD = 0;
@@ -12,7 +13,7 @@ export const BOS = 2;
 export const EOS = 3;
 export const SPECIALS = ['<pad>', '<unk>', '<bos>', '<eos>'];
 export const CONTROL_TOKENS = [
-  ...TONE_LIST.map((t) => `<tone:${t}>`),
+  ...TONES.map((t) => `<tone:${t}>`),
   ...LENGTHS.map((l) => `<len:${l}>`),
   ...ASPECTS.map((a) => `<aspect:${a}>`),
   '<pref>', '</pref>', '<sep>', '<kv>',

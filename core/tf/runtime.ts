@@ -144,7 +144,3 @@ export function setNativeKernels(on: boolean): boolean {
   return true;
 }
 
-/** Sets the BLAS thread count of the native path (no-op without it). */
-export function setBlasThreads(n: number): void {
-  activeAddon()?.setThreads(n);
-}

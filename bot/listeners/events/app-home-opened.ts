@@ -5,7 +5,7 @@ import { sqliteSql } from '../../../core/campaign/sql';
 import { CampaignTables } from '../../../core/campaign/tables';
 import { isReviewer, type BotDeps, type SlackClient } from '../../deps';
 import { modelVersions } from '../../models';
-import { approvalRates, countPending, pendingDrafts, recentRequests } from '../../store';
+import { approvalRates, countPending, pendingDrafts, recentRequests } from '../../../core/store/drafts';
 import { tryCall } from '../../services/slack';
 
 export type AppHomeArgs = Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'> & Pick<AllMiddlewareArgs, 'client'>;

@@ -1,5 +1,0 @@
-import { initRuntime } from '../tf/runtime';
-
-export async function backendName(): Promise<string> {
-  return initRuntime();
-}
