@@ -9,7 +9,7 @@
  *     the posteriors (strategy and phrasing arms) that workers read to pick strategies;
  *   - bad rows: one line naming file, line and field, exit 2, nothing written;
  *   - an unreachable PostgreSQL: one line, exit 1;
- *   - a campaign approval on PostgreSQL feeds the bandit there.
+ *   - a campaign approval on PostgreSQL feeds the bandit there, as on SQLite.
  * Skips with the reason when a server does not answer, except under CI=true.
  */
 import { expect } from 'chai';
@@ -259,5 +259,11 @@ describe('campaign outcomes and the bandit in PostgreSQL (distributed store)', f
     const fb = await pg.all<{ draft_id: string; success: number }>("SELECT draft_id, success FROM bandit_feedback WHERE kind = 'decision' ORDER BY draft_id");
     expect(fb.map((x) => x.draft_id)).to.deep.equal([...out.sample].sort());
     expect(fb.every((x) => Number(x.success) === 1)).to.equal(true);
+    // The same command on the SQLite store: the same sample (a hash of campaign × draft), the same feedback rows.
+    const okLite = await cli(['campaign', 'approve', CAMPAIGN, '--n', '4', '--by', 'UREV', '--json', '--db', liteFile]);
+    expect(okLite.code, okLite.stderr).to.equal(0);
+    expect(JSON.parse(okLite.stdout).sample).to.deep.equal(out.sample);
+    expect((await snapshot(lite)).feedback).to.deep.equal((await snapshot(pg)).feedback);
+    expectSameArms((await snapshot(lite)).arms, (await snapshot(pg)).arms);
   });
 });
