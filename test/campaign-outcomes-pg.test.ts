@@ -191,7 +191,7 @@ describe('campaign outcomes and the bandit in PostgreSQL (distributed store)', f
     expect(pick(states)).to.equal(pick(await new CampaignTables(lite).armStates(SEGMENT)));
   });
 
-  it('two importers at once: every outcome once, the bandit as after one import', async () => {
+  it('two importers at once: every outcome once, the bandit as after one import (same file, or two files about the same drafts)', async () => {
     const lines = drafts.flatMap((d, i) => (i % 3 === 0 ? [`${d.draft.id},impression,2026-12-02T10:00:00Z`, `${d.draft.id},click,2026-12-02T10:01:00Z`] : [`${d.draft.id},impression,2026-12-02T10:00:00Z`]));
     const f = write('day2.csv', lines);
     const before = await snapshot(pg);
@@ -209,6 +209,18 @@ describe('campaign outcomes and the bandit in PostgreSQL (distributed store)', f
     expect(after.outcomes).to.equal(liteSnap.outcomes);
     expectSameArms(after.arms, liteSnap.arms);
     expect(after.feedback).to.deep.equal(liteSnap.feedback);
+
+    // Two different files about the same drafts at once: each draft's reward counts both (none is lost to the other's transaction).
+    const fa = write('day3a.csv', drafts.map((d) => `${d.draft.id},impression,2026-12-03T10:00:00Z`));
+    const fb = write('day3b.csv', drafts.flatMap((d, i) => (i % 2 === 0 ? [`${d.draft.id},click,2026-12-03T10:01:00Z`] : [`${d.draft.id},conversion,2026-12-03T10:02:00Z`])));
+    const [c, e] = await Promise.all([cliAsync(['outcomes', 'import', fa, '--json'], env), cliAsync(['outcomes', 'import', fb, '--json'], env)]);
+    expect(c.code, c.stderr).to.equal(0);
+    expect(e.code, e.stderr).to.equal(0);
+    for (const g of [fa, fb]) expect((await cli(['outcomes', 'import', g, '--db', liteFile, '--json'])).code).to.equal(0);
+    const both = await snapshot(pg), bothLite = await snapshot(lite);
+    expect(both.outcomes).to.equal(bothLite.outcomes);
+    expectSameArms(both.arms, bothLite.arms);
+    expect(both.feedback).to.deep.equal(bothLite.feedback);
   });
 
   it('bad rows: one line naming file, line and field, exit 2, nothing written', async () => {
