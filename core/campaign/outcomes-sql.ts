@@ -12,7 +12,7 @@
 import { openStore } from '../store/db';
 import type { LoadOptions } from '../data/errors';
 import { readOutcomes, outcomeIdsOf } from '../copywriter/outcomes';
-import { runAsync, writeOutcomesSteps, decisionSteps, ImportReport, Decision } from '../copywriter/bandit-store';
+import { runAsync, writeOutcomesSteps, decisionSteps, ImportReport, Decision, OutcomeProgress } from '../copywriter/bandit-store';
 import { armReport, ArmState } from '../copywriter/strategy';
 import { PHRASING_PREFIX } from '../copywriter/phrasing';
 import { sqliteSql, Sql } from './sql';
@@ -67,12 +67,12 @@ async function knownIds(sql: Sql, ids: string[]): Promise<Set<string>> {
  * written), then the outcome rows, the bandit updates of the drafts they touch (strategy and
  * phrasing arms) and an audit entry are written in one transaction.
  */
-export async function importOutcomesSql(sql: Sql, file: string, opts: LoadOptions & { actor?: string } = {}): Promise<ImportReport> {
+export async function importOutcomesSql(sql: Sql, file: string, opts: LoadOptions & { actor?: string; onProgress?: OutcomeProgress } = {}): Promise<ImportReport> {
   const known = await knownIds(sql, outcomeIdsOf(file));
   const { rows, skipped } = readOutcomes(file, (id) => known.has(id), opts);
   return sql.tx(async (q) => {
     await lockBandit(q);
-    return runAsync(q, writeOutcomesSteps(file, rows, skipped, opts.actor ?? 'cli'));
+    return runAsync(q, writeOutcomesSteps(file, rows, skipped, opts.actor ?? 'cli', opts.onProgress));
   });
 }
 

@@ -147,13 +147,16 @@ export interface ImportReport {
 
 const CHUNK = 250;
 
+/** Progress of an import: outcome rows written, then drafts whose reward was recomputed. */
+export type OutcomeProgress = (stage: 'rows' | 'drafts', done: number, total: number) => void;
+
 /**
  * Writes validated outcome rows: each (draft_id, event, timestamp) once (ON CONFLICT DO NOTHING
  * … RETURNING tells which rows are new), then the reward of every draft that got a new row
  * (control ids of holdout users are no drafts: their rows count in the lift report only), and
  * an audit entry. Run it in one transaction: rows and bandit updates land together or not at all.
  */
-export function* writeOutcomesSteps(file: string, rows: OutcomeEventRow[], skipped: SkippedRow[], actor: string): Steps<ImportReport> {
+export function* writeOutcomesSteps(file: string, rows: OutcomeEventRow[], skipped: SkippedRow[], actor: string, onProgress?: OutcomeProgress): Steps<ImportReport> {
   const at = nowIso();
   let imported = 0;
   const touched = new Set<string>();
@@ -165,11 +168,14 @@ export function* writeOutcomesSteps(file: string, rows: OutcomeEventRow[], skipp
     );
     imported += fresh.length;
     for (const f of fresh) touched.add(f.draft_id);
+    onProgress?.('rows', Math.min(rows.length, i + CHUNK), rows.length);
   }
   let updated = 0;
-  for (const id of [...touched].sort()) {
+  const ids = [...touched].sort();
+  for (const [k, id] of ids.entries()) {
     const [d] = yield* all('SELECT 1 AS x FROM drafts WHERE id = ?', [id]);
     if (d && (yield* outcomeRewardSteps(id))) updated++;
+    if (k % 100 === 99 || k === ids.length - 1) onProgress?.('drafts', k + 1, ids.length);
   }
   yield* run('INSERT INTO audit_log (at, actor, action, draft_id, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?)',
     [at, actor, 'outcomes_imported', null, null, JSON.stringify({ file, rows: rows.length, imported, drafts: touched.size })]);

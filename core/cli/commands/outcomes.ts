@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../usage-error';
+import { createProgress, Progress } from '../../util/progress';
 
 type OutcomesSql = typeof import('../../campaign/outcomes-sql');
 const core = (): OutcomesSql => require('../../campaign/outcomes-sql') as OutcomesSql;
@@ -29,7 +30,13 @@ export function register(program: Command): void {
     .option('--db <file>', 'SQLite store (default: COPYDESK_DB or ./copydesk.db; ignored when COPYDESK_DATABASE_URL is set)')
     .option('--json', 'print one JSON object')
     .action(async (file: string, opts: { skipBad?: boolean; db?: string; json?: boolean }) => {
-      const r = await withStore(opts.db, (s) => core().importOutcomesSql(s.sql, file, { skipBad: opts.skipBad }));
+      // A bar per stage on stderr: outcome rows written, then drafts whose bandit reward is recomputed.
+      let bar: { stage: string; p: Progress } | undefined;
+      const onProgress = (stage: string, done: number, total: number) => {
+        if (bar?.stage !== stage) bar?.p.stop(), (bar = { stage, p: createProgress(`outcomes ${stage}`, total) });
+        bar.p.update(done);
+      };
+      const r = await withStore(opts.db, (s) => core().importOutcomesSql(s.sql, file, { skipBad: opts.skipBad, onProgress })).finally(() => bar?.p.stop());
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(r)}\n`);
         return;
