@@ -14,46 +14,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeDemoStore } from '../core/demo/generate';
-import { cli } from './campaign-helpers';
+import { cli, PG_ADMIN, REDIS, inCI, serversAnswer, admin } from './campaign-helpers';
 
-const PG_ADMIN = process.env.COPYDESK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS = process.env.COPYDESK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const CLI = path.join(__dirname, '..', 'apps', 'cli', 'copydesk.js');
-const inCI = ['1', 'true'].includes((process.env.CI ?? '').toLowerCase());
-
-async function serversAnswer(): Promise<string | undefined> {
-  const { Client } = require('pg') as typeof import('pg');
-  const c = new Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-  } catch (e) {
-    return `PostgreSQL at ${PG_ADMIN} does not answer (${(e as Error).message})`;
-  }
-  const IORedis = require('ioredis') as typeof import('ioredis').default;
-  const r = new IORedis(REDIS, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    await r.ping();
-  } catch (e) {
-    return `Redis at ${REDIS} does not answer (${(e as Error).message})`;
-  } finally {
-    r.disconnect();
-  }
-  return undefined;
-}
-
-async function admin(sql: string): Promise<void> {
-  const { Client } = require('pg') as typeof import('pg');
-  const c = new Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 describe('campaigns (distributed: PostgreSQL + BullMQ workers)', function () {
   this.timeout(600_000);

@@ -22,3 +22,44 @@ export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[copydesk]') && !l.includes('pseudonym key'));
 }
 
+
+/** The servers the distributed tests use (override with COPYDESK_TEST_PG / COPYDESK_TEST_REDIS). */
+export const PG_ADMIN = process.env.COPYDESK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS = process.env.COPYDESK_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+export const inCI = ['1', 'true'].includes((process.env.CI ?? '').toLowerCase());
+
+/** Why the distributed tests cannot run here (undefined when PostgreSQL and Redis both answer). */
+export async function serversAnswer(): Promise<string | undefined> {
+  const { Client } = require('pg') as typeof import('pg');
+  const c = new Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+  } catch (e) {
+    return `PostgreSQL at ${PG_ADMIN} does not answer (${(e as Error).message})`;
+  }
+  const IORedis = require('ioredis') as typeof import('ioredis').default;
+  const r = new IORedis(REDIS, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    await r.ping();
+  } catch (e) {
+    return `Redis at ${REDIS} does not answer (${(e as Error).message})`;
+  } finally {
+    r.disconnect();
+  }
+  return undefined;
+}
+
+/** One statement on the admin database (CREATE / DROP DATABASE). */
+export async function admin(sql: string): Promise<void> {
+  const { Client } = require('pg') as typeof import('pg');
+  const c = new Client({ connectionString: PG_ADMIN });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}

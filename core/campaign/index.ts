@@ -6,6 +6,7 @@
  *   const c = await createCampaign(backend, ctx, spec);       // segment resolved, holdout drawn, one transaction
  *   await runEmbedded(backend, ctx, c.id) | enqueuePending(backend, c.id) + `copydesk worker`s
  *   campaignStatus / reviewSample / tables.decide / liftReport / tables.exportRows
+ *   importOutcomesSql(backend.tables.sql, file) / recordDecisionsSql: outcomes and decisions feed the bandit in that store
  */
 export * from './spec';
 export { CampaignTables, controlId } from './tables';
@@ -20,3 +21,4 @@ export type { BatchResult } from './batch';
 export { campaignStatus, reviewSample, liftReport, rateDiff } from './report';
 export { ServerUnavailableError, redactUrl } from './pg';
 export { startWorker, checkRedis, openQueue, openQueueEvents, QUEUE_NAME } from './queue';
+export { openBanditStore, importOutcomesSql, recordDecisionsSql, banditReportSql } from './outcomes-sql';

@@ -4,12 +4,13 @@
  * first (unknown drafts, bad events and timestamps are refused with file, line and
  * field), then imported in one transaction. Importing the same rows again changes
  * nothing: a row is (draft_id, event, timestamp), and each draft's reward is
- * recomputed from all its rows, not added to.
+ * recomputed from all its rows, not added to. The writing is bandit-store.ts's (the same steps
+ * on SQLite and, in the distributed deployment, on PostgreSQL: core/campaign/outcomes-sql.ts).
  */
-import { Db, audit, nowIso } from '../store/db';
+import { Db, immediate } from '../store/db';
 import { LoadOptions, SkippedRow } from '../data/errors';
 import { fields, readTable } from '../data/table';
-import { applyOutcomes } from './strategy';
+import { runSync, writeOutcomesSteps, ImportReport } from './bandit-store';
 
 export const OUTCOME_EVENTS = ['impression', 'click', 'conversion'] as const;
 export type OutcomeEvent = (typeof OUTCOME_EVENTS)[number];
@@ -28,22 +29,17 @@ export function parseTimestamp(raw: string): string {
   throw new Error(`"${t.slice(0, 40)}" is not a timestamp (ISO 8601 like 2026-11-27T10:00:00Z, or Unix seconds)`);
 }
 
-export interface ImportReport {
-  file: string;
-  rows: number;
-  imported: number;
-  duplicates: number;
-  drafts_updated: number;
-  skipped: SkippedRow[];
-}
+export type { ImportReport } from './bandit-store';
 
-export function importOutcomes(db: Db, file: string, opts: LoadOptions & { actor?: string } = {}): ImportReport {
-  const exists = db.prepare('SELECT 1 FROM drafts WHERE id = ?');
-  // A campaign's holdout users get no draft; their outcomes come under their control id (campaign report).
-  const control = db.prepare('SELECT 1 FROM campaign_members WHERE control_id = ?');
+/**
+ * Reads and validates an outcomes file: every row's draft_id must be `known` (a draft, or a
+ * holdout member's control id), event one of OUTCOME_EVENTS, timestamp a real time. A bad row
+ * is a DataError naming file, line and field (or, with skipBad, a skipped row).
+ */
+export function readOutcomes(file: string, known: (id: string) => boolean, opts: LoadOptions = {}): { rows: OutcomeRow[]; skipped: SkippedRow[] } {
   const draftId = (raw: string): string => {
     const id = fields.nonEmpty(raw).trim();
-    if (!exists.get(id) && !control.get(id)) throw new Error(`unknown draft "${id.slice(0, 40)}"`);
+    if (!known(id)) throw new Error(`unknown draft "${id.slice(0, 40)}"`);
     return id;
   };
   const loaded = readTable<OutcomeRow>(file, {
@@ -51,22 +47,20 @@ export function importOutcomes(db: Db, file: string, opts: LoadOptions & { actor
     event: { column: 'event', parse: fields.oneOf(...OUTCOME_EVENTS) },
     timestamp: { column: 'timestamp', parse: parseTimestamp },
   }, { skipBad: opts.skipBad });
-  const rows = loaded.rows;
-  const skipped = loaded.skipped;
-  const insert = db.prepare('INSERT OR IGNORE INTO outcomes (draft_id, event, timestamp, imported_at) VALUES (?, ?, ?, ?)');
-  const at = nowIso();
-  return db.transaction(() => {
-    let imported = 0;
-    const touched = new Set<string>();
-    for (const r of rows) {
-      if (insert.run(r.draft_id, r.event, r.timestamp, at).changes === 1) {
-        imported++;
-        touched.add(r.draft_id);
-      }
-    }
-    let updated = 0;
-    for (const id of touched) if (exists.get(id) && applyOutcomes(db, id)) updated++;
-    audit(db, { actor: opts.actor ?? 'cli', action: 'outcomes_imported', after: { file, rows: rows.length, imported, drafts: touched.size } });
-    return { file, rows: rows.length + skipped.length, imported, duplicates: rows.length - imported, drafts_updated: updated, skipped };
-  })();
+  return { rows: loaded.rows, skipped: loaded.skipped };
+}
+
+/** The draft ids an outcomes file names (rows too broken to name one are left to readOutcomes to report). */
+export function outcomeIdsOf(file: string): string[] {
+  const loaded = readTable<{ draft_id: string }>(file, { draft_id: { column: 'draft_id', parse: (raw) => fields.nonEmpty(raw).trim() } }, { skipBad: true });
+  return [...new Set(loaded.rows.map((r) => r.draft_id))];
+}
+
+/** Imports an outcomes file into the embedded store (one transaction; bandit-store.ts's steps). */
+export function importOutcomes(db: Db, file: string, opts: LoadOptions & { actor?: string } = {}): ImportReport {
+  const exists = db.prepare('SELECT 1 FROM drafts WHERE id = ?');
+  // A campaign's holdout users get no draft; their outcomes come under their control id (campaign report).
+  const control = db.prepare('SELECT 1 FROM campaign_members WHERE control_id = ?');
+  const { rows, skipped } = readOutcomes(file, (id) => Boolean(exists.get(id) || control.get(id)), opts);
+  return immediate(db, () => runSync(db, writeOutcomesSteps(file, rows, skipped, opts.actor ?? 'cli')));
 }

@@ -255,11 +255,9 @@ export function register(program: Command): void {
           const sample = (await core().reviewSample(b.tables, id, Number(o.n) || 5)).map((s) => s.draft_id);
           if (sample.length === 0) throw new UsageError(`campaign ${id} has no draft pending review`);
           const r = await b.tables.decide(id, decision === 'approve' ? 'approved' : 'rejected', sample, o.by, o.reason);
-          // The reviewed sample feeds the strategy bandit (embedded store).
-          if (b.db) {
-            const { recordDecision } = require('../../../core/copywriter/strategy') as typeof import('../../../core/copywriter/strategy');
-            for (const d of sample) recordDecision(b.db, d, decision === 'approve' ? 'approved' : 'rejected');
-          }
+          // The reviewed sample feeds the strategy bandit, in the campaign's store (SQLite or PostgreSQL).
+          const { recordDecisionsSql } = require('../../../core/campaign/outcomes-sql') as typeof import('../../../core/campaign/outcomes-sql');
+          await recordDecisionsSql(b.tables.sql, sample, decision === 'approve' ? 'approved' : 'rejected');
           const out = { campaign_id: id, decision: decision === 'approve' ? 'approved' : 'rejected', sample, changed: r.changed.length };
           process.stdout.write(o.json ? `${JSON.stringify(out)}\n` : `campaign ${id}: ${out.decision} on a sample of ${sample.length}; ${r.changed.length} draft(s) changed${decision === 'reject' ? ' (run campaign resume to redraft)' : ''}\n`);
         });

@@ -1,8 +1,24 @@
-/** `copydesk outcomes import <csv>` (draft_id,event,timestamp) and `copydesk outcomes report`: campaign results feed the strategy bandit. */
+/**
+ * `copydesk outcomes import <csv>` (draft_id,event,timestamp) and `copydesk outcomes report`: campaign results feed the
+ * strategy bandit, in the store the deployment uses (SQLite, or PostgreSQL when COPYDESK_DATABASE_URL is set).
+ */
 import { Command } from 'commander';
-import { openStore } from '../../../core/store/db';
-import { importOutcomes } from '../../../core/copywriter/outcomes';
-import { strategyReport } from '../../../core/copywriter/strategy';
+import { UsageError } from '../usage-error';
+import { createProgress, Progress } from '../../../core/util/progress';
+
+type OutcomesSql = typeof import('../../../core/campaign/outcomes-sql');
+const core = (): OutcomesSql => require('../../../core/campaign/outcomes-sql') as OutcomesSql;
+
+/** The bandit's store; a half-set distributed environment is a usage error (exit 2), an unreachable PostgreSQL exit 1. */
+async function withStore<T>(db: string | undefined, f: (s: Awaited<ReturnType<OutcomesSql['openBanditStore']>>) => Promise<T>): Promise<T> {
+  const { CampaignSpecError } = require('../../../core/campaign/spec') as typeof import('../../../core/campaign/spec');
+  const s = await core().openBanditStore({ db }).catch((e) => { throw e instanceof CampaignSpecError ? new UsageError(e.message) : e; });
+  try {
+    return await f(s);
+  } finally {
+    await s.close();
+  }
+}
 
 export function register(program: Command): void {
   const outcomes = program.command('outcomes').description('campaign outcomes (impression, click, conversion) and what the strategy bandit learned');
@@ -11,11 +27,16 @@ export function register(program: Command): void {
     .description('import a CSV with columns draft_id,event(impression|click|conversion),timestamp; re-importing is harmless')
     .argument('<csv>', 'the outcomes file')
     .option('--skip-bad', 'skip bad rows (reported) instead of refusing the file')
-    .option('--db <file>', 'SQLite store (default: COPYDESK_DB or ./copydesk.db)')
+    .option('--db <file>', 'SQLite store (default: COPYDESK_DB or ./copydesk.db; ignored when COPYDESK_DATABASE_URL is set)')
     .option('--json', 'print one JSON object')
-    .action((file: string, opts: { skipBad?: boolean; db?: string; json?: boolean }) => {
-      const db = openStore(opts.db);
-      const r = importOutcomes(db, file, { skipBad: opts.skipBad });
+    .action(async (file: string, opts: { skipBad?: boolean; db?: string; json?: boolean }) => {
+      // A bar per stage on stderr: outcome rows written, then drafts whose bandit reward is recomputed.
+      let bar: { stage: string; p: Progress } | undefined;
+      const onProgress = (stage: string, done: number, total: number) => {
+        if (bar?.stage !== stage) bar?.p.stop(), (bar = { stage, p: createProgress(`outcomes ${stage}`, total) });
+        bar.p.update(done);
+      };
+      const r = await withStore(opts.db, (s) => core().importOutcomesSql(s.sql, file, { skipBad: opts.skipBad, onProgress })).finally(() => bar?.p.stop());
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(r)}\n`);
         return;
@@ -27,12 +48,11 @@ export function register(program: Command): void {
   outcomes
     .command('report')
     .description('posterior approval rate per strategy and segment (best first)')
-    .option('--db <file>', 'SQLite store (default: COPYDESK_DB or ./copydesk.db)')
+    .option('--db <file>', 'SQLite store (default: COPYDESK_DB or ./copydesk.db; ignored when COPYDESK_DATABASE_URL is set)')
     .option('--json', 'print one JSON object')
-    .action((opts: { db?: string; json?: boolean }) => {
-      const db = openStore(opts.db);
-      const segments = (db.prepare('SELECT DISTINCT segment FROM bandit_arms WHERE segment NOT LIKE \'phrasing:%\' ORDER BY segment').all() as Array<{ segment: string }>).map((r) => r.segment);
-      const report = Object.fromEntries(segments.map((s) => [s, strategyReport(db, s)]));
+    .action(async (opts: { db?: string; json?: boolean }) => {
+      const report = await withStore(opts.db, (s) => core().banditReportSql(s.sql));
+      const segments = Object.keys(report);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
         return;
