@@ -18,7 +18,7 @@ import { SentimentAnalyzer } from '../core/sentiment/analyzer';
 import { LinearMember } from '../core/sentiment/linear';
 import { buildGruClassifier, buildTokenVocab, GruMember, DEFAULT_CHAR_GRU, DEFAULT_WORD_GRU } from '../core/sentiment/gru-member';
 import { combineLogits, MemberWeight } from '../core/sentiment/ensemble';
-import { cascadeLogits, fitCascade, simulateCascade, CascadeConfig } from '../core/sentiment/cascade';
+import { cascadeLogits, fitCascade, simulateCascade, withoutCascade, CascadeConfig } from '../core/sentiment/cascade';
 import { mulberry32 } from '../core/util/random';
 import { PROJECT_ROOT } from '../core/util/paths';
 
@@ -92,6 +92,12 @@ describe('sentiment cascade', function () {
     const all = cascadeLogits(withCascade(plain, { fast: FAST, temperature: 1.1, margin: 0.51 }), TEXTS);
     expect(all.fallback).to.have.length(TEXTS.length);
     TEXTS.forEach((_, i) => expect(all.logits[i]).to.be.closeTo(zFull[i], 1e-5));
+    // withoutCascade (the distillation teacher, the bench's comparison): the whole ensemble on every row
+    const whole = withoutCascade(cls);
+    expect(whole.config.cascade).to.equal(undefined);
+    expect(cls.config.cascade?.margin).to.equal(margin);
+    const zw = whole.logits(TEXTS);
+    TEXTS.forEach((_, i) => expect(zw[i]).to.be.closeTo(zFull[i], 1e-6));
   });
 
   it('survives save/load, analyzes with aspects, and refuses a fast path naming a non-member', async () => {

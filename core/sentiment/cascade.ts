@@ -12,7 +12,7 @@ import { LabelledText } from '../data/datasets';
 import { combineLogits, fitEnsemble, MemberKind, MemberWeight } from './ensemble';
 import { expectedCalibrationError, fitTemperature, nll } from './calibrate';
 import { sigmoid } from './model';
-import type { SentimentClassifier } from './classifier';
+import { SentimentClassifier } from './classifier';
 
 /** Members computed from the n-gram feature ids alone (no tokens of their own). */
 export const FAST_KINDS: MemberKind[] = ['bag', 'linear'];
@@ -133,6 +133,14 @@ export function fitCascade(parts: ArrayLike<number>[], members: MemberWeight[], 
     validation: { n: labels.length, share: chosen.share, agreement: chosen.agreement, accuracy: chosen.accuracy, nll: nll(logit, labels, 1), ece: expectedCalibrationError(sim.probabilities, labels) },
   };
   return { cascade: { fast, temperature: fastT, margin: chosen.margin, selection }, table };
+}
+
+/** The same members and calibration without the cascade (every review through the whole ensemble). */
+export function withoutCascade(cls: SentimentClassifier): SentimentClassifier {
+  if (!cls.config.cascade) return cls;
+  const { cascade, ...config } = cls.config;
+  void cascade;
+  return new SentimentClassifier(cls.model, cls.index, config, cls.extra);
 }
 
 /** Member logits of the classifier's ensemble on labelled rows (every member, no cascade). */

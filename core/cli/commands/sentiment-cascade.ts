@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--min-agreement <x>', 'smallest validation agreement with the full ensemble the margin must reach, 0..1 (default 1)')
     .action(async (opts: { data: string[]; eval: string[]; model: string; out?: string; minAgreement?: string }) => {
       const { SentimentClassifier } = require('../../sentiment/classifier') as typeof import('../../sentiment/classifier');
-      const { fitCascade } = require('../../sentiment/cascade') as typeof import('../../sentiment/cascade');
+      const { fitCascade, withoutCascade } = require('../../sentiment/cascade') as typeof import('../../sentiment/cascade');
       const { stratifiedSplit, loadCorpus, SPLIT_SEED } = require('../../sentiment/data') as typeof import('../../sentiment/data');
       const { evaluateRows } = require('../../sentiment/evaluate') as typeof import('../../sentiment/evaluate');
       if (opts.data.length === 0) throw new UsageError('--data is required (the file(s) the model was split from)');
@@ -42,9 +42,8 @@ export function register(program: Command): void {
         val.push(...sp.val);
         test.push(...sp.test);
       }
-      const { cascade: base, ...plain } = cls.config;
-      void base;
-      const full = new SentimentClassifier(cls.model, cls.index, plain, cls.extra);
+      const full = withoutCascade(cls);
+      const plain = full.config;
       const parts = full.memberLogits(val.map((r) => r.text));
       const { cascade, table } = fitCascade(parts, full.config.members!, full.config.temperature, val.map((r) => r.label), { minAgreement });
       for (const r of table) process.stderr.write(`margin ${r.margin.toFixed(2)}: share ${(100 * r.share).toFixed(1)} %, agreement ${(100 * r.agreement).toFixed(2)} %, val acc ${(100 * r.accuracy).toFixed(2)}\n`);
