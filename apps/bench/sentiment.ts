@@ -2,7 +2,8 @@
  * Bench suite `sentiment`: accuracy of the shipped model on the held-out online_shopping
  * test part (fixed 8:1:1 split) and ChnSentiCorp dev, batched throughput, single-review
  * latency (p50/p95, full analyze() with aspects), model size, aspect P/R on the
- * hand-labelled set (and on the demo store's reviews.csv when it has aspect columns).
+ * hand-labelled set (and on the demo store's reviews.csv when it has aspect columns); for a
+ * cascade, the share of the batch sent to the full ensemble.
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -15,6 +16,7 @@ import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows, cla
 import { DOUBT_MIN_CONFIDENCE } from '../../core/copywriter/pipeline';
 import { initRuntime } from '../../core/tf/runtime';
 import { folderBytes } from '../../core/sentiment/io';
+import { cascadeLogits, withoutCascade } from '../../core/sentiment/cascade';
 
 function percentile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,6 +57,16 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       else if (m.kind !== 'bag') breakdown[m.kind] = secondsOf(() => cls.extra.gru![m.kind as 'chargru' | 'wordgru']!.logits(batchTexts));
     }
   }
+  // With a cascade the BiGRU seconds above are for every review; only the fallback share runs them.
+  // The same batch through the whole ensemble right after, for a same-load comparison.
+  const cascade = cls.config.cascade
+    ? {
+        margin: cls.config.cascade.margin,
+        fallback_share: +(cascadeLogits(cls, batchTexts).fallback.length / batchTexts.length).toFixed(4),
+        ensemble_reviews_per_second: Math.round(batchTexts.length / secondsOf(() => withoutCascade(cls).probabilities(batchTexts))),
+        what: 'share of the batch the fast path (bag + NB-LR) sends to the full ensemble (|p − 0.5| < margin); the whole ensemble on the same batch just after (wall)',
+      }
+    : undefined;
   // Latency: one review at a time through analyze() (label + probability + aspects).
   const lat: number[] = [];
   const latCpu: number[] = [];
@@ -79,6 +91,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     throughput_reviews_per_second: Math.round(throughput),
     throughput_reviews_per_cpu_second: Math.round(perCpuSecond),
     throughput_seconds_by_part: { ...breakdown, n: batchTexts.length, what: 'wall seconds for the same reviews: the n-gram features (bag and linear) and each other member (its own tokens + network)' },
+    ...(cascade ? { cascade } : {}),
     throughput_note: `batched classification of the ${batchTexts.length} test reviews (features + model); wall-clock on a shared machine (1-min load average ${load.toFixed(1)} on ${os.cpus().length} cores) and per CPU-second of this process`,
     latency_ms: { p50: +percentile(lat, 0.5).toFixed(2), p95: +percentile(lat, 0.95).toFixed(2), cpu_p50: +percentile(latCpu, 0.5).toFixed(2), cpu_p95: +percentile(latCpu, 0.95).toFixed(2), n: lat.length, what: 'analyze([one review]): label, probability, aspects; wall and CPU ms' },
     aspects_hand_labelled: aspects,

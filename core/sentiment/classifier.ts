@@ -17,7 +17,8 @@ import { loadLayersModel, saveLayersModel } from './io';
 import { NEUTRAL_HALF_WIDTH } from './calibrate';
 import { LinearMember } from './linear';
 import { GruMember, GruConfig } from './gru-member';
-import { combineLogits, MemberWeight } from './ensemble';
+import { combineLogits, MemberKind, MemberWeight } from './ensemble';
+import { cascadeLogits, CascadeConfig } from './cascade';
 
 export const LINEAR_FILE = 'linear.bin';
 /** The GRU members' folders inside the model folder. */
@@ -39,6 +40,8 @@ export interface SentimentConfig {
   model: ModelConfig;
   /** Ensemble members with their weights and own temperatures (absent: the bag alone). */
   members?: MemberWeight[];
+  /** Early exit: the feature members answer confident reviews, the full ensemble the rest (core/sentiment/cascade.ts). */
+  cascade?: CascadeConfig;
   /** The BiGRU members' configurations (when they are members). */
   gru?: Partial<Record<GruKind, GruConfig>>;
   /** Logit temperature fitted on validation (p = sigmoid(z / T); for an ensemble, of the combined logit). */
@@ -59,6 +62,7 @@ export class SentimentClassifier {
       const given = m.kind === 'bag' || (m.kind === 'linear' ? extra.linear : extra.gru?.[m.kind]);
       if (!given) throw new Error(`the config names a ${m.kind} member but none was given`);
     }
+    for (const m of config.cascade?.fast ?? []) if (!(config.members ?? []).some((x) => x.kind === m.kind)) throw new Error(`the cascade's fast path names ${m.kind}, which is not a member`);
   }
 
   private grams?: CharGramTable;
@@ -76,20 +80,24 @@ export class SentimentClassifier {
     this.fast ??= new BagPredictor(this.model);
     const seqs = this.encode(texts);
     const members = this.config.members ?? [{ kind: 'bag' as const, weight: 1, temperature: 1 }];
-    return members.map((m) => {
-      if (m.weight === 0) return new Float32Array(texts.length); // contributes nothing: not computed
-      if (m.kind === 'bag') return this.fast!.logits(seqs, batchSize);
-      if (m.kind === 'linear') return this.extra.linear!.logits(seqs);
-      return this.extra.gru![m.kind]!.logits(texts);
-    });
+    return members.map((m) => (m.weight === 0 ? new Float32Array(texts.length) : this.memberLogit(m.kind, texts, seqs, batchSize))); // weight 0: not computed
+  }
+
+  /** One member's raw logits (seqs: the texts' feature ids, read by the bag and the linear member). */
+  memberLogit(kind: MemberKind, texts: string[], seqs: number[][], batchSize = 1024): Float32Array {
+    this.fast ??= new BagPredictor(this.model);
+    if (kind === 'bag') return this.fast.logits(seqs, batchSize);
+    if (kind === 'linear') return this.extra.linear!.logits(seqs);
+    return this.extra.gru![kind]!.logits(texts);
   }
 
   /**
    * Raw logits (before the final temperature): the bag's, or the ensemble's weighted average of
-   * the members' calibrated logits. Bag pooling runs in JS (BagPredictor); the tf model's own
+   * the members' calibrated logits (with a cascade: the fast path's on the same scale for confident texts). Bag pooling runs in JS (BagPredictor); the tf model's own
    * predict() gives the same numbers.
    */
   logits(texts: string[], batchSize = 1024): Float32Array {
+    if (this.config.cascade) return cascadeLogits(this, texts, batchSize).logits;
     const parts = this.memberLogits(texts, batchSize);
     return this.config.members ? combineLogits(parts, this.config.members) : parts[0];
   }

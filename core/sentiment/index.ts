@@ -17,6 +17,8 @@ export type { SentimentConfig, ExtraMembers } from './classifier';
 export { LinearMember } from './linear';
 export { GruMember } from './gru-member';
 export { combineLogits, fitEnsemble } from './ensemble';
+export { cascadeLogits, fitCascade } from './cascade';
+export type { CascadeConfig } from './cascade';
 export type { MemberKind, MemberWeight } from './ensemble';
 export { labelFor, fitTemperature, NEUTRAL_HALF_WIDTH } from './calibrate';
 export { findAspectMentions, splitClauses } from './aspects';

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createProgress } from '../util/progress';
 import { SentimentClassifier } from './classifier';
+import { withoutCascade } from './cascade';
 
 /** A cache key of a teacher folder and a list of texts: a change in either is a new cache. */
 export function teacherCacheKey(teacherDir: string, texts: string[]): string {
@@ -36,7 +37,7 @@ export async function teacherLogits(teacherDir: string, texts: string[], cacheDi
     fs.truncateSync(file, have * 4); // drop a half-written float
     log(`teacher logits: ${have} of ${texts.length} cached, continuing`);
   }
-  const teacher = await SentimentClassifier.load(teacherDir);
+  const teacher = withoutCascade(await SentimentClassifier.load(teacherDir)); // the whole ensemble, not its early exit
   const bar = createProgress('teacher logits', texts.length);
   const t0 = Date.now();
   for (let s = have; s < texts.length; s += chunk) {

@@ -27,6 +27,7 @@ function positiveNumber(name: string, integer = false) {
 
 export function register(program: Command): void {
   const { defaultSentimentDir } = require('../../../core/sentiment') as typeof import('../../../core/sentiment');
+  require('./sentiment-cascade').register(program); // `cascade sentiment` (early exit over a saved ensemble)
 
   subcommand(program, 'train', 'sentiment')
     .description('train the review sentiment classifier (each --data file is split 8:1:1; the held-out parts are never trained on)')
