@@ -18,7 +18,8 @@ import { SentimentAnalyzer } from '../core/sentiment/analyzer';
 import { LinearMember } from '../core/sentiment/linear';
 import { buildGruClassifier, buildTokenVocab, GruMember, DEFAULT_CHAR_GRU, DEFAULT_WORD_GRU } from '../core/sentiment/gru-member';
 import { combineLogits, MemberWeight } from '../core/sentiment/ensemble';
-import { cascadeLogits, fitCascade, simulateCascade, withoutCascade, CascadeConfig } from '../core/sentiment/cascade';
+import { cascadeLogits, fitCascade, simulateCascade, CascadeConfig } from '../core/sentiment/cascade';
+import { withoutCascade } from '../core/sentiment/classifier';
 import { mulberry32 } from '../core/util/random';
 import { PROJECT_ROOT } from '../core/util/paths';
 

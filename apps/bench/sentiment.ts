@@ -16,7 +16,8 @@ import { evaluateAspects, loadAspectSet, DEFAULT_ASPECT_SET, demoAspectRows, cla
 import { DOUBT_MIN_CONFIDENCE } from '../../core/copywriter/pipeline';
 import { initRuntime } from '../../core/tf/runtime';
 import { folderBytes } from '../../core/sentiment/io';
-import { cascadeLogits, withoutCascade } from '../../core/sentiment/cascade';
+import { cascadeLogits } from '../../core/sentiment/cascade';
+import { withoutCascade } from '../../core/sentiment/classifier';
 
 function percentile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -12,7 +12,13 @@ import { LabelledText } from '../data/datasets';
 import { combineLogits, fitEnsemble, MemberKind, MemberWeight } from './ensemble';
 import { expectedCalibrationError, fitTemperature, nll } from './calibrate';
 import { sigmoid } from './model';
-import { SentimentClassifier } from './classifier';
+
+/** What the cascade needs of a classifier (SentimentClassifier is one; typed here so classifier.ts can import this file). */
+export interface CascadeHost {
+  config: { cascade?: CascadeConfig; members?: MemberWeight[]; temperature: number };
+  encode(texts: string[]): number[][];
+  memberLogit(kind: MemberKind, texts: string[], seqs: number[][], batchSize?: number): Float32Array;
+}
 
 /** Members computed from the n-gram feature ids alone (no tokens of their own). */
 export const FAST_KINDS: MemberKind[] = ['bag', 'linear'];
@@ -40,7 +46,7 @@ function pick(z: Float32Array, rows: number[]): Float32Array {
 }
 
 /** Decides every row by the fast path or, when it is uncertain, by the full ensemble. */
-export function cascadeLogits(cls: SentimentClassifier, texts: string[], batchSize = 1024): CascadeResult {
+export function cascadeLogits(cls: CascadeHost, texts: string[], batchSize = 1024): CascadeResult {
   const c = cls.config.cascade;
   const members = cls.config.members;
   if (!c || !members) throw new Error('cascadeLogits: the model has no cascade (config.cascade) or no ensemble members');
@@ -133,17 +139,4 @@ export function fitCascade(parts: ArrayLike<number>[], members: MemberWeight[], 
     validation: { n: labels.length, share: chosen.share, agreement: chosen.agreement, accuracy: chosen.accuracy, nll: nll(logit, labels, 1), ece: expectedCalibrationError(sim.probabilities, labels) },
   };
   return { cascade: { fast, temperature: fastT, margin: chosen.margin, selection }, table };
-}
-
-/** The same members and calibration without the cascade (every review through the whole ensemble). */
-export function withoutCascade(cls: SentimentClassifier): SentimentClassifier {
-  if (!cls.config.cascade) return cls;
-  const { cascade, ...config } = cls.config;
-  void cascade;
-  return new SentimentClassifier(cls.model, cls.index, config, cls.extra);
-}
-
-/** Member logits of the classifier's ensemble on labelled rows (every member, no cascade). */
-export function ensembleParts(cls: SentimentClassifier, rows: LabelledText[]): Float32Array[] {
-  return cls.memberLogits(rows.map((r) => r.text));
 }

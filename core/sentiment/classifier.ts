@@ -147,3 +147,11 @@ export class SentimentClassifier {
     return new SentimentClassifier(model, index, config, extra);
   }
 }
+
+/** The same members and calibration without the cascade (every review through the whole ensemble). */
+export function withoutCascade(cls: SentimentClassifier): SentimentClassifier {
+  if (!cls.config.cascade) return cls;
+  const { cascade, ...config } = cls.config;
+  void cascade;
+  return new SentimentClassifier(cls.model, cls.index, config, cls.extra);
+}

@@ -7,8 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createProgress } from '../util/progress';
-import { SentimentClassifier } from './classifier';
-import { withoutCascade } from './cascade';
+import { SentimentClassifier, withoutCascade } from './classifier';
 
 /** A cache key of a teacher folder and a list of texts: a change in either is a new cache. */
 export function teacherCacheKey(teacherDir: string, texts: string[]): string {

@@ -25,7 +25,8 @@ export function register(program: Command): void {
     .option('--min-agreement <x>', 'smallest validation agreement with the full ensemble the margin must reach, 0..1 (default 1)')
     .action(async (opts: { data: string[]; eval: string[]; model: string; out?: string; minAgreement?: string }) => {
       const { SentimentClassifier } = require('../../../core/sentiment/classifier') as typeof import('../../../core/sentiment/classifier');
-      const { fitCascade, withoutCascade } = require('../../../core/sentiment/cascade') as typeof import('../../../core/sentiment/cascade');
+      const { fitCascade } = require('../../../core/sentiment/cascade') as typeof import('../../../core/sentiment/cascade');
+      const { withoutCascade } = require('../../../core/sentiment/classifier') as typeof import('../../../core/sentiment/classifier');
       const { stratifiedSplit, loadCorpus, SPLIT_SEED } = require('../../../core/sentiment/data') as typeof import('../../../core/sentiment/data');
       const { evaluateRows } = require('../../../core/sentiment/evaluate') as typeof import('../../../core/sentiment/evaluate');
       if (opts.data.length === 0) throw new UsageError('--data is required (the file(s) the model was split from)');
