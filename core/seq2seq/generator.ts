@@ -20,6 +20,7 @@ import { CopyLexicon, loadLexicon } from './lexicon';
 import { BOS } from './vocab';
 import { RetrievalIndex } from './retrieval';
 import { consensusScores, PhraseMemory } from './selection';
+import { Composer, defaultPhraseBook, PhraseBook } from './phrasebook';
 import { modelsDir } from '../util/paths';
 import { initRuntime } from '../tf/runtime';
 import { loadAdvertiseGen, sharedPath, SHARED } from '../data/datasets';
@@ -75,7 +76,9 @@ export interface Candidate {
   text: string;
   /** mean log-probability per token */
   meanLogp: number;
-  source: 'greedy' | 'sample' | 'beam' | 'retrieval';
+  source: 'greedy' | 'sample' | 'beam' | 'retrieval' | 'composed';
+  /** composed candidates: the training sentences joined (remembered as used when chosen) */
+  units?: string[];
 }
 
 export class UsageProblem extends Error {
@@ -117,9 +120,15 @@ export class Seq2SeqGenerator implements GeneratorPort {
     readonly memory: PhraseMemory = new PhraseMemory(PHRASE_MEMORY_WINDOW),
     /** Part lexicon and legitimate doubled characters (lexicon.ts): decoding constraints and fault checks use it. */
     readonly lexicon?: CopyLexicon,
+    /** Human sentences to compose candidates from (phrasebook.ts); none: model candidates only. */
+    phrasebook?: PhraseBook,
   ) {
     this.banned = vocab.nonTextIds();
+    this.composer = phrasebook ? new Composer(phrasebook, lexicon) : undefined;
   }
+
+  /** Composes retrieval candidates beside the model's (undefined without a phrase book). */
+  composer?: Composer;
 
   /** Token ids never generated beyond the fixed specials (the exemplar marker, when the vocabulary has one). */
   private readonly banned: number[];
@@ -196,6 +205,8 @@ export class Seq2SeqGenerator implements GeneratorPort {
       memory?: PhraseMemory; avoidExponent?: number; openingExponent?: number;
       /** false: decode without the fault constraints (for measuring them); `rules` switches single ones off */
       constrain?: boolean; rules?: Partial<ConstraintRules>;
+      /** false: no composed candidates even with a phrase book */
+      compose?: boolean;
     } = {},
   ): Candidate[] {
     const srcs = this.sources(attrs, c, opts.sources ?? 1);
@@ -212,6 +223,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
       const mean = out.reduce((a, x) => a + x.meanLogp, 0) / Math.max(1, out.length);
       for (const hit of this.retrieval.nearest(attrs, opts.exemplars)) out.push({ text: withoutPlaceholders(hit.summary), meanLogp: mean, source: 'retrieval' });
     }
+    if (this.composer && opts.compose !== false) out.push(...this.composer.candidates(attrs, out, opts.seed ?? 1));
     return out;
   }
 
@@ -272,6 +284,7 @@ export class Seq2SeqGenerator implements GeneratorPort {
         if (best < 0) break;
         chosen.push({ i: best, score: bestScore });
         memory.remember(pool[best].text);
+        if (pool[best].units) this.composer?.chosen(pool[best]);
       }
     }
     return chosen.map(({ i, score }) => ({ text: pool[i].text, score: Math.round(score * 1000) / 1000 }));
@@ -314,11 +327,17 @@ export function defaultExemplarIndex(): RetrievalIndex | undefined {
 }
 
 /** Loads the shipped generator (models/generator by default); initialises the TF runtime first. */
-export async function loadGenerator(dir: string = defaultGeneratorDir(), opts: { retrieval?: RetrievalIndex } = {}): Promise<Seq2SeqGenerator> {
+export async function loadGenerator(
+  dir: string = defaultGeneratorDir(),
+  /** phrasebook: the one to compose from (false: none; default: built from the shared AdvertiseGen training part when present, see phrasebook.ts) */
+  opts: { retrieval?: RetrievalIndex; phrasebook?: PhraseBook | false } = {},
+): Promise<Seq2SeqGenerator> {
   await initRuntime();
   const { w, cfg, vocab, json } = loadWeights(dir);
   const tableFile = path.join(dir, 'attributes.json');
   const table = fs.existsSync(tableFile) ? AttributeTable.fromJSON(JSON.parse(fs.readFileSync(tableFile, 'utf8')) as Record<string, string[]>) : new AttributeTable();
   const retrieval = opts.retrieval ?? (cfg.exemplarChars ? defaultExemplarIndex() : undefined);
-  return new Seq2SeqGenerator({ w, cfg }, vocab, table, json.training ?? {}, retrieval, undefined, loadLexicon(dir));
+  const lexicon = loadLexicon(dir);
+  const book = opts.phrasebook === undefined ? defaultPhraseBook(table) : opts.phrasebook || undefined;
+  return new Seq2SeqGenerator({ w, cfg }, vocab, table, json.training ?? {}, retrieval, undefined, lexicon, book);
 }

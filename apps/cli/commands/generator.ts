@@ -133,7 +133,12 @@ export function register(program: Command): void {
         table = s.AttributeTable.fromAttrStrings(idxPairs.map((p) => p.content));
       } else {
         await initRuntime();
-        generator = await s.loadGenerator(o.model, { retrieval: index }).catch(asUsage);
+        // Composed candidates take sentences from the same training pairs, never from a pair with the evaluated attributes.
+        const { PhraseBook } = require('../../seq2seq/phrasebook') as typeof import('../../seq2seq/phrasebook');
+        const evaluated = new Set(pairs.map((p) => p.content));
+        const attrTable = path.join(o.model, 'attributes.json');
+        const phrasebook = fs.existsSync(attrTable) ? PhraseBook.build(idxPairs.filter((p) => !evaluated.has(p.content)), s.AttributeTable.fromJSON(JSON.parse(fs.readFileSync(attrTable, 'utf8')) as Record<string, string[]>)) : undefined;
+        generator = await s.loadGenerator(o.model, { retrieval: index, phrasebook }).catch(asUsage);
         table = generator.table;
       }
       const { loadLexicon } = require('../../../core/seq2seq/lexicon') as typeof import('../../../core/seq2seq/lexicon');
@@ -142,7 +147,7 @@ export function register(program: Command): void {
       if (o.predictionsOut) fs.writeFileSync(o.predictionsOut, outputs.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
       if (o.sheet) await writeSheet(o.sheet, o.sheetSize, pairs, outputs, mode, report, generator, lexicon);
       // rerank/hybrid choose with one phrase memory over the input, in order (see models/generator/model_card.md)
-      const selection = mode === 'rerank' || mode === 'hybrid' ? { selection: { consensus: s.DEFAULT_RERANK.consensus, novelty: s.DEFAULT_RERANK.novelty, steer: s.AVOID_EXPONENT, steer_opening: s.OPENING_AVOID_EXPONENT, fault: s.DEFAULT_RERANK.fault, constraints: 'on', repeat: s.REPEAT_BIGRAM_FACTOR, memory: 'one over the input, in order' } } : {};
+      const selection = mode === 'rerank' || mode === 'hybrid' ? { selection: { consensus: s.DEFAULT_RERANK.consensus, novelty: s.DEFAULT_RERANK.novelty, steer: s.AVOID_EXPONENT, steer_opening: s.OPENING_AVOID_EXPONENT, fault: s.DEFAULT_RERANK.fault, constraints: 'on', repeat: s.REPEAT_BIGRAM_FACTOR, memory: 'one over the input, in order', compose: generator?.composer ? { ...generator.composer.plan, sentences: generator.composer.book.size } : 'off' } } : {};
       const out = { ...report, decode: mode, ...selection, data: o.data, split: o.split ?? 'all' };
       process.stdout.write(`${JSON.stringify(out, null, o.json ? 0 : 2)}\n`);
     });
