@@ -134,7 +134,7 @@ export function register(program: Command): void {
       } else {
         await initRuntime();
         // Composed candidates take sentences from the same training pairs, never from a pair with the evaluated attributes.
-        const { PhraseBook } = require('../../seq2seq/phrasebook') as typeof import('../../seq2seq/phrasebook');
+        const { PhraseBook } = require('../../../core/seq2seq/phrasebook') as typeof import('../../../core/seq2seq/phrasebook');
         const evaluated = new Set(pairs.map((p) => p.content));
         const attrTable = path.join(o.model, 'attributes.json');
         const phrasebook = fs.existsSync(attrTable) ? PhraseBook.build(idxPairs.filter((p) => !evaluated.has(p.content)), s.AttributeTable.fromJSON(JSON.parse(fs.readFileSync(attrTable, 'utf8')) as Record<string, string[]>)) : undefined;
