@@ -6,7 +6,7 @@
  * audit log.
  */
 import { audit, nowIso, type Db, type DraftStatus } from './db';
-import type { ComplianceFinding } from '../domain/types';
+import type { ComplianceFinding, Draft, Tone } from '../domain/types';
 
 export interface DraftRow {
   id: string;
@@ -166,4 +166,19 @@ export function exportRows(db: Db, q: ExportQuery): ExportRow[] {
 /** The successor a regenerate stored for this draft, if any. */
 export function successorOf(db: Db, draftId: string): string | undefined {
   return (db.prepare('SELECT id FROM drafts WHERE supersedes = ? ORDER BY rowid LIMIT 1').get(draftId) as { id: string } | undefined)?.id;
+}
+
+// ---------- inserts (the copywriter pipeline and the campaign batches run them) ----------
+
+export const INSERT_DRAFT_SQL = `INSERT INTO drafts (id, request_id, user_id, user_pseudonym, item_id, text, tone, strategy, segment, score, compliance_json, explanation, status, version, supersedes, channel, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)`;
+export const INSERT_DRAFT_VERSION_SQL = 'INSERT INTO draft_versions (draft_id, version, text, edited_by, created_at) VALUES (?, 1, ?, NULL, ?)';
+
+export function insertDraftParams(d: Draft, o: { requestId: string | null; userId: string; pseudonym: string; segment: string; supersedes: string | null; channel?: string | null; at: string }): unknown[] {
+  return [d.id, o.requestId, o.userId, o.pseudonym, d.item_id, d.text, d.tone, d.strategy, o.segment, d.score, JSON.stringify(d.compliance), d.explanation, o.supersedes, o.channel ?? null, o.at];
+}
+
+/** A stored draft row as the copywriter's Draft. */
+export function rowToDraft(r: DraftRow): Draft {
+  return { id: r.id, item_id: r.item_id, text: r.text, tone: r.tone as Tone, strategy: r.strategy, score: r.score, compliance: JSON.parse(r.compliance_json), explanation: r.explanation };
 }
